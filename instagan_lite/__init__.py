@@ -1,0 +1,54 @@
+"""instagan-lite: a small, faithful, batched InstaGAN (Mo, Cho, Shin, ICLR 2019) that runs on a CPU.
+
+Images are (B, 3, H, W) and instance masks (B, K, H, W), both in [-1, 1]; an absent instance is a mask
+of -1 everywhere.
+"""
+
+from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
+from .image_pool import ImagePool
+from .losses import (
+    context_preserving_loss,
+    context_weight,
+    cycle_loss,
+    discriminator_loss,
+    generator_gan_loss,
+    identity_loss,
+)
+from .masks import instance_validity, mask_area, merge_masks, select_instances
+from .model import TranslationModel
+from .schedule import linear_decay_factor, linear_decay_scheduler
+from .sequential import LossWeights, SequentialConfig, sequential_translate, train_step, translate
+from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ImagePool",
+    "LossWeights",
+    "PatchDiscriminator",
+    "PatchDiscriminatorConfig",
+    "ResnetGenerator",
+    "ResnetGeneratorConfig",
+    "SequentialConfig",
+    "SetDiscriminator",
+    "SetDiscriminatorConfig",
+    "SetGenerator",
+    "SetGeneratorConfig",
+    "TranslationModel",
+    "__version__",
+    "context_preserving_loss",
+    "context_weight",
+    "cycle_loss",
+    "discriminator_loss",
+    "generator_gan_loss",
+    "identity_loss",
+    "instance_validity",
+    "linear_decay_factor",
+    "linear_decay_scheduler",
+    "mask_area",
+    "merge_masks",
+    "select_instances",
+    "sequential_translate",
+    "train_step",
+    "translate",
+]

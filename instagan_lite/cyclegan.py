@@ -1,0 +1,122 @@
+"""CycleGAN's networks: the ResNet generator and the PatchGAN discriminator.
+
+Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks", ICCV 2017.
+Both are plain ``nn.Module``s built from a small config dataclass, with ``.paper()`` (the reference
+widths) and ``.lite()`` (CPU-friendly) constructors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .layers import decoder, encoder, init_weights, patch_features, sn_conv
+from .masks import check_images
+
+__all__ = [
+    "PatchDiscriminator",
+    "PatchDiscriminatorConfig",
+    "ResnetGenerator",
+    "ResnetGeneratorConfig",
+]
+
+
+@dataclass(frozen=True)
+class ResnetGeneratorConfig:
+    """Widths of a :class:`ResnetGenerator`.
+
+    ``in_channels`` / ``out_channels`` are 3 for CycleGAN and 4 for the "CycleGAN + Seg" baseline
+    (image plus the union of the instance masks).
+    """
+
+    in_channels: int = 3
+    out_channels: int = 3
+    ngf: int = 64
+    n_blocks: int = 9
+    n_downsampling: int = 2
+
+
+class ResnetGenerator(nn.Module):
+    """CycleGAN's ResNet generator: encoder (7×7 stem, 2 stride-2 convs, ``n_blocks`` ResNet blocks) and
+    decoder (2 transposed convs, 7×7 conv, tanh).
+
+    Shapes: (B, in_channels, H, W) in [-1, 1] -> (B, out_channels, H, W) in [-1, 1]; H and W must be
+    multiples of 2^n_downsampling (4 by default). At the paper widths (ngf 64, 9 blocks) it has
+    11,378,179 parameters.
+    """
+
+    def __init__(self, config: ResnetGeneratorConfig | None = None) -> None:
+        super().__init__()
+        self.config = config = config or ResnetGeneratorConfig()
+        n = config.n_downsampling
+        self.encoder = encoder(config.in_channels, config.ngf, config.n_blocks, n)
+        self.decoder = decoder(config.ngf * 2**n, config.ngf, config.out_channels, n)
+        init_weights(self)
+
+    @classmethod
+    def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
+        """The reference CycleGAN generator: ngf 64, 9 blocks."""
+        return cls(ResnetGeneratorConfig(in_channels, out_channels, ngf=64, n_blocks=9))
+
+    @classmethod
+    def lite(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
+        """CPU-friendly widths: ngf 16, 3 blocks."""
+        return cls(ResnetGeneratorConfig(in_channels, out_channels, ngf=16, n_blocks=3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_images(x, self.config.in_channels, 2**self.config.n_downsampling, name="x")
+        return self.decoder(self.encoder(x))
+
+
+@dataclass(frozen=True)
+class PatchDiscriminatorConfig:
+    """Widths of a :class:`PatchDiscriminator`.
+
+    ``spectral_norm`` is on by default because the authors' InstaGAN repository put spectral norm on
+    its plain PatchGAN too; the CycleGAN baselines then use the same discriminator recipe as InstaGAN.
+    """
+
+    in_channels: int = 3
+    ndf: int = 64
+    n_layers: int = 3
+    spectral_norm: bool = True
+
+
+class PatchDiscriminator(nn.Module):
+    """CycleGAN's 70×70 PatchGAN: ``n_layers`` stride-2 4×4 convs (64-128-256 at the paper widths), a
+    stride-1 conv (512), IN and LeakyReLU 0.2, and a stride-1 conv to one channel. No output activation
+    (LSGAN).
+
+    Shapes: (B, in_channels, H, W) in [-1, 1] -> (B, 1, h, w) patch scores (6×6 for 64×64 input at
+    3 layers). At the paper widths it has 2,764,737 parameters.
+    """
+
+    def __init__(self, config: PatchDiscriminatorConfig | None = None) -> None:
+        super().__init__()
+        self.config = config = config or PatchDiscriminatorConfig()
+        sn = config.spectral_norm
+        trunk, width = patch_features(config.in_channels, config.ndf, config.n_layers, sn)
+        head_width = config.ndf * min(2**config.n_layers, 8)
+        self.model = nn.Sequential(
+            *trunk,
+            sn_conv(width, head_width, 1, sn),
+            nn.InstanceNorm2d(head_width),
+            nn.LeakyReLU(0.2, True),
+            sn_conv(head_width, 1, 1, sn),
+        )
+
+    @classmethod
+    def paper(cls, in_channels: int = 3) -> PatchDiscriminator:
+        """The reference PatchGAN: ndf 64, 3 layers."""
+        return cls(PatchDiscriminatorConfig(in_channels, ndf=64, n_layers=3))
+
+    @classmethod
+    def lite(cls, in_channels: int = 3) -> PatchDiscriminator:
+        """CPU-friendly widths: ndf 16, 2 layers (a 16×16 receptive field per score at 32 px)."""
+        return cls(PatchDiscriminatorConfig(in_channels, ndf=16, n_layers=2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_images(x, self.config.in_channels, 1, name="x")
+        return self.model(x)

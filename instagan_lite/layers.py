@@ -1,0 +1,136 @@
+"""Building blocks shared by every network: initialisation, the ResNet block, conv factories.
+
+All networks follow the authors' (and CycleGAN's) conventions: InstanceNorm without affine parameters
+or running statistics, a bias on every conv, reflection padding for the 7×7 and residual convs.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+__all__ = [
+    "ResnetBlock",
+    "decoder",
+    "encoder",
+    "init_weights",
+    "patch_features",
+    "sn_conv",
+]
+
+
+def init_weights(module: nn.Module, std: float = 0.02) -> None:
+    """Initialise every conv / transposed conv in ``module`` with weights ~ N(0, std) and zero biases.
+
+    This is CycleGAN's and InstaGAN's ``init_type='normal', gain=0.02``. Call it *before* wrapping a
+    conv in spectral norm, so that the raw weight is what gets initialised (the authors' code calls it
+    after, so their discriminators silently keep PyTorch's default init; see README, deviations).
+    """
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+class ResnetBlock(nn.Module):
+    """Residual block ``x + F(x)``: [ReflectionPad 1, Conv 3×3, IN, ReLU, ReflectionPad 1, Conv 3×3, IN].
+
+    No ReLU after the addition (as in CycleGAN / InstaGAN). Indices of the two convs inside
+    ``conv_block`` are 1 and 5, as in the authors' checkpoints.
+
+    Shapes: (B, C, H, W) -> (B, C, H, W).
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv_block = nn.Sequential(
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+            nn.ReLU(True),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv_block(x)
+
+
+def encoder(in_channels: int, ngf: int, n_blocks: int, n_downsampling: int = 2) -> nn.Sequential:
+    """Stem (ReflectionPad 3, Conv 7×7, IN, ReLU), ``n_downsampling`` stride-2 Conv 3×3 + IN + ReLU, then
+    ``n_blocks`` ResNet blocks.
+
+    Shapes: (B, in_channels, H, W) -> (B, ngf·2^n_downsampling, H/2^n, W/2^n).
+    Module indices match the authors' ``encoder_img`` / ``encoder_seg`` (convs at 1, 4, 7; blocks from 10).
+    """
+    layers: list[nn.Module] = [
+        nn.ReflectionPad2d(3),
+        nn.Conv2d(in_channels, ngf, 7),
+        nn.InstanceNorm2d(ngf),
+        nn.ReLU(True),
+    ]
+    for i in range(n_downsampling):
+        c = ngf * 2**i
+        layers += [nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), nn.InstanceNorm2d(2 * c), nn.ReLU(True)]
+    width = ngf * 2**n_downsampling
+    layers += [ResnetBlock(width) for _ in range(n_blocks)]
+    return nn.Sequential(*layers)
+
+
+def decoder(in_channels: int, width: int, out_channels: int, n_upsampling: int = 2) -> nn.Sequential:
+    """``n_upsampling`` × [ConvTranspose 3×3 stride 2, IN, ReLU] halving the width each time, then
+    ReflectionPad 3, Conv 7×7 and Tanh, so the output lies in [-1, 1].
+
+    ``width`` is the channel count after the first transposed conv divided by 2^(n_upsampling-1); the
+    authors' image decoder is ``decoder(512, 128, 3)`` and their mask decoder ``decoder(768, 192, 1)``.
+
+    Shapes: (B, in_channels, h, w) -> (B, out_channels, h·2^n, w·2^n).
+    """
+    layers: list[nn.Module] = []
+    c_in = in_channels
+    for i in range(n_upsampling):
+        c_out = width * 2 ** (n_upsampling - 1 - i)
+        layers += [
+            nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1),
+            nn.InstanceNorm2d(c_out),
+            nn.ReLU(True),
+        ]
+        c_in = c_out
+    layers += [nn.ReflectionPad2d(3), nn.Conv2d(c_in, out_channels, 7), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def sn_conv(in_channels: int, out_channels: int, stride: int, use_spectral_norm: bool = True) -> nn.Module:
+    """A 4×4 conv with padding 1 (PatchGAN's), N(0, 0.02)-initialised, optionally under spectral norm
+    (torch's parametrization: one power iteration per training-mode forward)."""
+    conv = nn.Conv2d(in_channels, out_channels, 4, stride=stride, padding=1)
+    init_weights(conv)
+    return spectral_norm(conv) if use_spectral_norm else conv
+
+
+def patch_features(
+    in_channels: int, ndf: int, n_layers: int, use_spectral_norm: bool = True
+) -> tuple[nn.Sequential, int]:
+    """The stride-2 trunk of a PatchGAN: Conv(in→ndf) + LeakyReLU 0.2, then ``n_layers - 1`` ×
+    [Conv stride 2 (doubling, capped at 8·ndf), IN, LeakyReLU 0.2]. No norm on the first layer.
+
+    Returns the trunk and its output width. Shapes: (B, in_channels, H, W) -> (B, width, H/2^n, W/2^n).
+    Module indices match the authors' ``feature_img`` (convs at 0, 2, 5).
+    """
+    layers: list[nn.Module] = [
+        sn_conv(in_channels, ndf, 2, use_spectral_norm),
+        nn.LeakyReLU(0.2, True),
+    ]
+    width = ndf
+    for i in range(1, n_layers):
+        new_width = ndf * min(2**i, 8)
+        layers += [
+            sn_conv(width, new_width, 2, use_spectral_norm),
+            nn.InstanceNorm2d(new_width),
+            nn.LeakyReLU(0.2, True),
+        ]
+        width = new_width
+    return nn.Sequential(*layers), width

@@ -1,0 +1,128 @@
+"""The instance-mask convention and the helpers every other module uses.
+
+Convention (the authors'): an image is (B, 3, H, W) in [-1, 1]; its instances are masks (B, K, H, W) in
+[-1, 1], one channel ("slot") per instance, foreground +1, background -1, possibly soft. A slot that
+holds no instance is **exactly -1 everywhere**.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = [
+    "check_images",
+    "check_masks",
+    "instance_validity",
+    "mask_area",
+    "merge_masks",
+    "pad_masks",
+    "select_instances",
+]
+
+ORDERS = ("decreasing", "random")
+
+
+def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int = 1, name: str = "images") -> None:
+    """Raise ``ValueError`` unless ``images`` is (B, channels, H, W) with H and W multiples of ``multiple``."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
+    if images.dim() != 4:
+        raise ValueError(f"{name} must be 4-D (B, C, H, W), got shape {tuple(images.shape)}")
+    if channels is not None and images.shape[1] != channels:
+        raise ValueError(f"{name} must have {channels} channels, got shape {tuple(images.shape)}")
+    h, w = images.shape[-2:]
+    if h % multiple or w % multiple:
+        raise ValueError(f"{name} height and width must be multiples of {multiple}, got {h}×{w}")
+
+
+def check_masks(images: torch.Tensor, masks: torch.Tensor) -> None:
+    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W) matching ``images`` (B, C, H, W)."""
+    if not isinstance(masks, torch.Tensor):
+        raise TypeError(f"masks must be a torch.Tensor, got {type(masks).__name__}")
+    if masks.dim() != 4:
+        raise ValueError(f"masks must be 4-D (B, K, H, W), got shape {tuple(masks.shape)}")
+    if masks.shape[0] != images.shape[0] or masks.shape[-2:] != images.shape[-2:]:
+        raise ValueError(
+            f"masks {tuple(masks.shape)} do not match images {tuple(images.shape)}: "
+            "expected the same batch size, height and width"
+        )
+
+
+def instance_validity(masks: torch.Tensor) -> torch.Tensor:
+    """Which slots hold an instance: (B, K, H, W) in [-1, 1] -> bool (B, K).
+
+    A slot is valid when any of its pixels is above -1 (the authors' test, ``mean(m + 1) > 0``, but per
+    sample and per instance instead of over the whole batch).
+    """
+    return (masks > -1).flatten(2).any(-1)
+
+
+def mask_area(masks: torch.Tensor) -> torch.Tensor:
+    """Soft area of each slot as a fraction of the image: (B, K, H, W) -> (B, K) in [0, 1].
+
+    Equals the mean of (m + 1) / 2; an empty slot has area 0. Ranking by it is the same as the
+    authors' ranking by the spatial mean of m.
+    """
+    return ((masks + 1) / 2).flatten(2).mean(-1)
+
+
+def merge_masks(masks: torch.Tensor) -> torch.Tensor:
+    """Soft union of a set of masks: (B, K, H, W) in [-1, 1] -> (B, 1, H, W) in [-1, 1].
+
+    merge(S) = 2 · clamp(Σ_k (s_k + 1) / 2, 0, 1) − 1. With K = 0 the union is empty (all -1).
+    """
+    return 2 * ((masks + 1) / 2).sum(1, keepdim=True).clamp(0, 1) - 1
+
+
+def pad_masks(masks: torch.Tensor, slots: int) -> torch.Tensor:
+    """Append -1 planes so that ``masks`` (B, K, H, W) has ``slots`` >= K channels."""
+    if slots < masks.shape[1]:
+        raise ValueError(f"cannot pad {masks.shape[1]} masks down to {slots} slots")
+    b, k, h, w = masks.shape
+    pad = masks.new_full((b, slots - k, h, w), -1.0)
+    return torch.cat([masks, pad], 1)
+
+
+def select_instances(
+    masks: torch.Tensor,
+    k: int,
+    order: str = "decreasing",
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Keep the ``k`` largest instances of each sample (the authors' ``select_masks``).
+
+    Args:
+        masks: (B, K, H, W) in [-1, 1], absent slots -1.
+        k: how many slots to keep (``ins_max``); if K < k the result is padded with -1 planes.
+        order: ``"decreasing"`` (largest first, the authors' default) or ``"random"`` (the same top-k,
+            valid ones shuffled, empty slots still last).
+        generator: RNG for ``"random"``.
+
+    Returns:
+        selected: (B, k, H, W) masks, valid slots first.
+        index: (B, k) long, the input slot of each selected mask, -1 for padding.
+    """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    b = masks.shape[0]
+    valid = instance_validity(masks)
+    # Empty slots rank below every valid one, whatever the soft area says.
+    score = torch.where(valid, mask_area(masks), torch.full_like(valid, -1.0, dtype=masks.dtype))
+    # Stable sort so that equal areas keep slot order (deterministic tests).
+    index = torch.sort(score, dim=1, descending=True, stable=True).indices[:, :k]
+    if order == "random":
+        # Shuffle the valid members of the top-k; empty slots stay last.
+        top_valid = torch.gather(valid, 1, index)
+        noise = torch.rand(index.shape, generator=generator).to(masks.device)
+        shuffled = torch.sort(torch.where(top_valid, noise, -1.0), dim=1, descending=True).indices
+        index = torch.gather(index, 1, shuffled)
+    keep = torch.gather(valid, 1, index)
+    index = torch.where(keep, index, torch.full_like(index, -1))
+    gathered = torch.gather(masks, 1, index.clamp(min=0)[..., None, None].expand(-1, -1, *masks.shape[-2:]))
+    selected = torch.where(keep[..., None, None], gathered, torch.full_like(gathered, -1.0))
+    if index.shape[1] < k:
+        selected = pad_masks(selected, k)
+        index = torch.cat([index, index.new_full((b, k - index.shape[1]), -1)], 1)
+    return selected, index

@@ -1,0 +1,132 @@
+"""A two-direction translation model (G_A, G_B, D_A, D_B) for InstaGAN and its CycleGAN baselines.
+
+Names follow the authors' code: ``G_A`` translates domain A -> B (the paper's G_XY), ``G_B`` B -> A
+(G_YX), ``D_A`` judges domain B (D_Y) and ``D_B`` judges domain A (D_X).
+
+Every generator here is called ``G(images, masks) -> (images, masks)`` and every discriminator
+``D(images, masks) -> scores``, so one training step serves all three methods:
+
+* ``"instagan"``: :class:`SetGenerator` / :class:`SetDiscriminator` on the selected instance masks.
+* ``"cyclegan"``: :class:`ResnetGenerator` / :class:`PatchDiscriminator` on the image alone (K = 0 masks).
+* ``"cyclegan_seg"``: the same networks on [image, union of the instance masks] (4 channels in and out),
+  the paper's "CycleGAN + Seg" ablation baseline.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
+from .masks import check_masks, merge_masks, select_instances
+from .set_networks import SetDiscriminator, SetGenerator
+
+__all__ = ["METHODS", "PRESETS", "ConcatDiscriminator", "ConcatGenerator", "TranslationModel"]
+
+METHODS = ("instagan", "cyclegan", "cyclegan_seg")
+PRESETS = ("paper", "lite")
+
+
+class ConcatGenerator(nn.Module):
+    """Calls an image-to-image :class:`ResnetGenerator` as ``G(images, masks)`` on [images; masks].
+
+    Shapes: images (B, 3, H, W), masks (B, K, H, W) -> (images (B, 3, H, W), masks (B, K, H, W)), where
+    the network has 3 + K input and output channels (K = 0 for CycleGAN, 1 for CycleGAN + Seg).
+    """
+
+    def __init__(self, net: ResnetGenerator) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, images: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_masks(images, masks)
+        out = self.net(torch.cat([images, masks], 1))
+        return out[:, : images.shape[1]], out[:, images.shape[1] :]
+
+
+class ConcatDiscriminator(nn.Module):
+    """Calls a :class:`PatchDiscriminator` as ``D(images, masks)`` on [images; masks] -> (B, 1, h, w)."""
+
+    def __init__(self, net: PatchDiscriminator) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        check_masks(images, masks)
+        return self.net(torch.cat([images, masks], 1))
+
+
+def _build_pair(method: str, preset: str, cyclegan_width: float) -> tuple[nn.Module, nn.Module]:
+    """One generator and one discriminator of ``method`` at ``preset`` widths."""
+    if method == "instagan":
+        return getattr(SetGenerator, preset)(), getattr(SetDiscriminator, preset)()
+    channels = 3 if method == "cyclegan" else 4
+    g_cfg = getattr(ResnetGenerator, preset)().config
+    d_cfg = getattr(PatchDiscriminator, preset)().config
+    g = ResnetGenerator(ResnetGeneratorConfig(channels, channels, round(g_cfg.ngf * cyclegan_width), g_cfg.n_blocks))
+    d = PatchDiscriminator(PatchDiscriminatorConfig(channels, d_cfg.ndf, d_cfg.n_layers, d_cfg.spectral_norm))
+    return ConcatGenerator(g), ConcatDiscriminator(d)
+
+
+class TranslationModel(nn.Module):
+    """G_A, G_B, D_A, D_B of one method. Build with :meth:`build`.
+
+    ``prepare_masks`` turns a dataset's masks (B, K, H, W) into what the method's networks take, and
+    ``ins_max`` / ``ins_per`` / ``order`` describe InstaGAN's sequential mini-batches (ignored by the
+    CycleGAN baselines, which take all their mask channels in one step).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        G_A: nn.Module,
+        G_B: nn.Module,
+        D_A: nn.Module,
+        D_B: nn.Module,
+    ) -> None:
+        super().__init__()
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        self.method = method
+        self.G_A, self.G_B, self.D_A, self.D_B = G_A, G_B, D_A, D_B
+
+    @classmethod
+    def build(
+        cls, method: str = "instagan", preset: str = "lite", cyclegan_width: float = 1.0, seed: int | None = None
+    ) -> TranslationModel:
+        """Make the four networks of ``method`` at ``preset`` widths (``"paper"`` or ``"lite"``).
+
+        ``cyclegan_width`` scales the baselines' generator width (the paper doubles CycleGAN's parameter
+        count for fairness: a width factor of about √2). ``seed`` seeds the initialisation.
+        """
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
+        if seed is not None:
+            torch.manual_seed(seed)
+        g_a, d_a = _build_pair(method, preset, cyclegan_width)
+        g_b, d_b = _build_pair(method, preset, cyclegan_width)
+        return cls(method, g_a, g_b, d_a, d_b)
+
+    @property
+    def generators(self) -> list[nn.Module]:
+        return [self.G_A, self.G_B]
+
+    @property
+    def discriminators(self) -> list[nn.Module]:
+        return [self.D_A, self.D_B]
+
+    def prepare_masks(
+        self, masks: torch.Tensor, ins_max: int, order: str = "decreasing", generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Dataset masks (B, K, H, W) -> the method's mask channels.
+
+        InstaGAN: the ``ins_max`` largest instances (B, ins_max, H, W) in ``order``. CycleGAN: none
+        (B, 0, H, W). CycleGAN + Seg: the soft union of all instances (B, 1, H, W).
+        """
+        if self.method == "instagan":
+            return select_instances(masks, ins_max, order, generator)[0]
+        if self.method == "cyclegan":
+            return masks[:, :0]
+        return merge_masks(masks)

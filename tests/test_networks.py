@@ -1,0 +1,148 @@
+"""The CycleGAN and InstaGAN networks: parameter counts, the set semantics, batching, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from instagan_lite import (
+    PatchDiscriminator,
+    ResnetGenerator,
+    SetDiscriminator,
+    SetGenerator,
+)
+from tests.conftest import rect_masks
+
+
+def n_trainable(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        (ResnetGenerator.paper, 11_378_179),
+        (PatchDiscriminator.paper, 2_764_737),
+        (SetGenerator.paper, 26_815_108),
+        (SetDiscriminator.paper, 9_721_729),
+    ],
+)
+def test_paper_parameter_counts(factory, expected):
+    assert n_trainable(factory()) == expected
+
+
+def test_set_generator_part_sizes_match_the_authors():
+    g = SetGenerator.paper()
+    sizes = {
+        name: n_trainable(getattr(g, name)) for name in ("encoder_img", "encoder_seg", "decoder_img", "decoder_seg")
+    }
+    assert sizes == {
+        "encoder_img": 10_999_936,
+        "encoder_seg": 10_993_664,
+        "decoder_img": 1_493_763,
+        "decoder_seg": 3_327_745,
+    }
+
+
+def test_generator_init_is_normal_002_with_zero_bias():
+    g = SetGenerator.paper()
+    w = g.encoder_img[10].conv_block[1].weight
+    assert abs(w.std().item() - 0.02) < 1e-3
+    assert g.encoder_img[10].conv_block[1].bias.abs().max().item() == 0
+
+
+def test_output_shapes_and_ranges():
+    g, d = SetGenerator.lite().eval(), SetDiscriminator.lite().eval()
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    m = rect_masks([[(2, 2, 12, 20)], [(4, 4, 20, 10), (20, 20, 30, 30)]], 3, 32)
+    y, b = g(x, m)
+    assert y.shape == x.shape and b.shape == m.shape
+    assert y.abs().max() <= 1 and b.abs().max() <= 1
+    assert d(x, m).shape == (2, 1, 6, 6)  # 32 -> 16 -> 8 -> 7 -> 6
+    assert SetDiscriminator.paper().eval()(torch.zeros(1, 3, 64, 64), -torch.ones(1, 2, 64, 64)).shape == (1, 1, 6, 6)
+
+
+def _scene(k: int = 4):
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    m = rect_masks([[(0, 0, 10, 20), (12, 3, 30, 9), (15, 15, 25, 31)]], k, 32)
+    return x, m
+
+
+def test_image_output_invariant_and_masks_equivariant_to_slot_permutation():
+    g = SetGenerator.lite().eval()
+    x, m = _scene()
+    perm = torch.tensor([2, 3, 0, 1])
+    with torch.no_grad():
+        y, b = g(x, m)
+        y_p, b_p = g(x, m[:, perm])
+    torch.testing.assert_close(y_p, y, atol=1e-5, rtol=0)
+    torch.testing.assert_close(b_p, b[:, perm], atol=1e-5, rtol=0)
+
+
+def test_discriminator_invariant_to_slot_permutation():
+    d = SetDiscriminator.lite().eval()
+    x, m = _scene()
+    with torch.no_grad():
+        torch.testing.assert_close(d(x, m[:, [3, 1, 0, 2]]), d(x, m), atol=1e-5, rtol=0)
+
+
+def test_absent_slots_come_out_exactly_minus_one():
+    g = SetGenerator.lite()
+    x, m = _scene(k=6)
+    _, b = g(x, m)
+    assert torch.equal(b[:, 3:], -torch.ones_like(b[:, 3:]))
+    assert not torch.equal(b[:, :3], m[:, :3])
+
+
+def test_absent_slots_do_not_change_the_output():
+    g = SetGenerator.lite().eval()
+    x, m = _scene(k=3)
+    with torch.no_grad():
+        y, b = g(x, m)
+        y_pad, b_pad = g(x, torch.cat([m, -torch.ones(1, 5, 32, 32)], 1))
+    torch.testing.assert_close(y_pad, y, atol=1e-6, rtol=0)
+    torch.testing.assert_close(b_pad[:, :3], b, atol=1e-6, rtol=0)
+
+
+def test_batch_mixing_0_1_and_4_instances_equals_samples_one_at_a_time():
+    g, d = SetGenerator.lite().eval(), SetDiscriminator.lite().eval()
+    x = torch.rand(3, 3, 32, 32) * 2 - 1
+    m = rect_masks([[], [(3, 3, 15, 25)], [(0, 0, 8, 8), (10, 10, 20, 14), (22, 2, 30, 12), (16, 20, 31, 30)]], 4, 32)
+    with torch.no_grad():
+        y, b = g(x, m)
+        scores = d(x, m)
+        for i in range(3):
+            y_i, b_i = g(x[i : i + 1], m[i : i + 1])
+            assert (y[i : i + 1] - y_i).abs().max() <= 1e-5
+            assert (b[i : i + 1] - b_i).abs().max() <= 1e-5
+            assert (scores[i : i + 1] - d(x[i : i + 1], m[i : i + 1])).abs().max() <= 1e-5
+
+
+def test_sample_with_zero_instances_translates_and_keeps_all_slots_empty():
+    g = SetGenerator.lite()
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    y, b = g(x, -torch.ones(2, 3, 32, 32))
+    assert torch.isfinite(y).all() and torch.equal(b, -torch.ones_like(b))
+    y0, b0 = g(x, torch.empty(2, 0, 32, 32))
+    assert b0.shape == (2, 0, 32, 32) and torch.isfinite(y0).all()
+
+
+def test_discriminator_uses_spectral_norm_on_every_conv():
+    d = SetDiscriminator.lite()
+    convs = [m for m in d.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and all(hasattr(c, "parametrizations") and "weight" in c.parametrizations for c in convs)
+
+
+@pytest.mark.parametrize(
+    ("images", "masks", "message"),
+    [
+        (torch.zeros(3, 32, 32), torch.zeros(1, 1, 32, 32), "must be 4-D"),
+        (torch.zeros(1, 4, 32, 32), torch.zeros(1, 1, 32, 32), "must have 3 channels"),
+        (torch.zeros(1, 3, 30, 32), -torch.ones(1, 1, 30, 32), "multiples of 4"),
+        (torch.zeros(1, 3, 32, 32), -torch.ones(2, 1, 32, 32), "do not match images"),
+        (torch.zeros(1, 3, 32, 32), -torch.ones(1, 32, 32), "masks must be 4-D"),
+    ],
+)
+def test_bad_inputs_raise_clear_errors(images, masks, message):
+    with pytest.raises(ValueError, match=message):
+        SetGenerator.lite()(images, masks)
