@@ -33,6 +33,11 @@ class ImagePool:
         batch = batch.detach()
         if self.size == 0:
             return batch
+        if self.items and self.items[0].shape != batch.shape[1:]:
+            raise ValueError(
+                f"pool holds samples of shape {tuple(self.items[0].shape)}, got {tuple(batch.shape[1:])}: "
+                "use one pool per number of mask slots"
+            )
         out = []
         for sample in batch:
             if len(self.items) < self.size:

@@ -1,0 +1,63 @@
+"""Checkpoints that survive: atomic writes, safe loading, a clear error for anything that is not ours.
+
+A checkpoint is a dict ``{"format": "instagan-lite", "version": 1, "kind": ..., ...}`` saved with
+``torch.save``. It is written to a temporary file in the same folder and renamed over the target, so an
+interruption never leaves a half-written checkpoint where a good one was. It is read with
+``torch.load(weights_only=True)``, which refuses arbitrary pickled objects.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+import torch
+
+__all__ = ["FORMAT", "CheckpointError", "load_checkpoint", "save_checkpoint"]
+
+FORMAT = "instagan-lite"
+VERSION = 1
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint file is missing, corrupt, truncated, unsafe or not an instagan-lite checkpoint."""
+
+
+def save_checkpoint(payload: dict, path: Path | str) -> Path:
+    """Write ``payload`` (tensors, numbers, strings, lists and dicts of them) atomically to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save({"format": FORMAT, "version": VERSION, **payload}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") -> dict:
+    """Read a checkpoint written by :func:`save_checkpoint`; raise :class:`CheckpointError` otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise CheckpointError(
+            f"{path}: refused: the file holds Python objects that are not plain tensors and containers "
+            f"(weights_only loading); it is not an instagan-lite checkpoint. ({str(err).splitlines()[0]})"
+        ) from err
+    except (RuntimeError, EOFError, OSError, ValueError) as err:
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from err
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not an instagan-lite checkpoint (no 'format': '{FORMAT}' entry)")
+    if payload.get("version", 0) > VERSION:
+        raise CheckpointError(f"{path}: written by a newer instagan-lite (version {payload['version']})")
+    return payload

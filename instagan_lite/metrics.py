@@ -1,0 +1,159 @@
+"""Ground-truth measures of a translation on the shapes benchmark (no learned evaluator involved).
+
+For each test image we know the ideal translation (the oracle: the same scene rendered with the other
+shape), so we can ask: did each instance get the target shape (from its mask's moments), does it sit
+where the oracle's does, did the background stay put, and did the pixels that changed match the pixels
+that should have changed? See ``../shared/reference/shapes_benchmark.md``.
+
+All functions take single images (3, H, W) and masks (K, H, W) in [-1, 1], slots aligned: slot k of
+the translated and oracle masks belongs to input instance k.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "ShapeMetrics",
+    "background_l1",
+    "centroid",
+    "change_iou",
+    "evaluate_translations",
+    "is_target_shape",
+    "mask_iou",
+]
+
+RECTANGULARITY = 0.85  # area / bounding-box area above this is a rectangle (an ellipse fills π/4 ≈ 0.785)
+
+
+def centroid(mask: torch.Tensor) -> torch.Tensor | None:
+    """(y, x) centre of the pixels of ``mask`` (H, W) above 0, or None if it is empty."""
+    ys, xs = torch.nonzero(mask > 0, as_tuple=True)
+    if ys.numel() == 0:
+        return None
+    return torch.stack([ys.float().mean(), xs.float().mean()])
+
+
+def is_target_shape(mask: torch.Tensor, target_domain: str) -> bool:
+    """Does ``mask`` (H, W) look like a domain-B tall rectangle (``"B"``) or a domain-A wide ellipse (``"A"``)?
+
+    Tall means Var(y) > Var(x) of the mask's pixels; a rectangle fills > 0.85 of its bounding box. An
+    empty mask is never the target shape.
+    """
+    ys, xs = torch.nonzero(mask > 0, as_tuple=True)
+    if ys.numel() < 2:
+        return False
+    tall = ys.float().var() > xs.float().var()
+    box = (ys.max() - ys.min() + 1) * (xs.max() - xs.min() + 1)
+    rectangle = ys.numel() / box.item() > RECTANGULARITY
+    if target_domain == "B":
+        return bool(tall and rectangle)
+    if target_domain == "A":
+        return bool(not tall and not rectangle)
+    raise ValueError(f"target_domain must be 'A' or 'B', got {target_domain!r}")
+
+
+def mask_iou(a: torch.Tensor, b: torch.Tensor) -> float:
+    """IoU of the pixels above 0 of two masks (H, W); 1 if both are empty."""
+    a, b = a > 0, b > 0
+    union = (a | b).sum().item()
+    return 1.0 if union == 0 else (a & b).sum().item() / union
+
+
+def background_l1(image: torch.Tensor, translated: torch.Tensor, *masks: torch.Tensor) -> float:
+    """Mean |x − y'| over pixels that are background (≤ 0) in every one of ``masks`` (each (K, H, W)).
+
+    With the input's and the oracle's masks this is the benchmark's background L1: a method cannot
+    shrink the region it is judged on by predicting huge masks. NaN if no background pixel is left.
+    """
+    background = torch.ones(image.shape[-2:], dtype=torch.bool, device=image.device)
+    for m in masks:
+        background &= ~(m > 0).any(0)
+    if not background.any():
+        return math.nan
+    return (image - translated).abs().mean(0)[background].mean().item()
+
+
+def change_iou(image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tensor, threshold: float = 0.1) -> float:
+    """IoU of the pixels the translation changed (|y' − x| > t in any channel) with those the oracle
+    changed (|x* − x| > t): "changed the right things and nothing else"."""
+    changed = ((translated - image).abs() > threshold).any(0)
+    should = ((oracle - image).abs() > threshold).any(0)
+    union = (changed | should).sum().item()
+    return 1.0 if union == 0 else (changed & should).sum().item() / union
+
+
+@dataclass
+class ShapeMetrics:
+    """Benchmark measures of one direction, averaged over test images (instance measures over instances).
+
+    ``shape_success`` and the mask measures are None for methods that produce no instance masks.
+    """
+
+    images: int
+    instances: int
+    shape_success: float | None
+    oracle_iou: float | None
+    oracle_iou_above_half: float | None
+    lost_instances: float | None
+    centroid_shift_px: float | None
+    background_l1: float
+    background_l1_predicted: float | None
+    change_iou: float
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def evaluate_translations(
+    images: torch.Tensor,
+    masks: torch.Tensor,
+    translated: torch.Tensor,
+    translated_masks: torch.Tensor | None,
+    oracle: torch.Tensor,
+    oracle_masks: torch.Tensor,
+    target_domain: str,
+) -> ShapeMetrics:
+    """All benchmark measures for a batch: images/translated/oracle (N, 3, H, W); masks, oracle_masks
+    and translated_masks (N, K, H, W), slot-aligned; ``translated_masks`` None for mask-free methods."""
+    success, ious, lost, shifts, bg, bg_pred, change = [], [], [], [], [], [], []
+    has_masks = translated_masks is not None and translated_masks.shape[1] == masks.shape[1]
+    for i in range(images.shape[0]):
+        bg.append(background_l1(images[i], translated[i], masks[i], oracle_masks[i]))
+        change.append(change_iou(images[i], translated[i], oracle[i]))
+        if not has_masks:
+            continue
+        bg_pred.append(background_l1(images[i], translated[i], masks[i], translated_masks[i]))
+        for k in range(masks.shape[1]):
+            if not (masks[i, k] > 0).any():
+                continue
+            out = translated_masks[i, k]
+            success.append(is_target_shape(out, target_domain))
+            lost.append(not (out > 0).any())
+            if (oracle_masks[i, k] > 0).any():
+                ious.append(mask_iou(out, oracle_masks[i, k]))
+            c_in, c_out = centroid(masks[i, k]), centroid(out)
+            if c_out is not None:
+                shifts.append((c_in - c_out).norm().item())
+
+    def mean(values: list) -> float | None:
+        values = [float(v) for v in values if not (isinstance(v, float) and math.isnan(v))]
+        return sum(values) / len(values) if values else None
+
+    return ShapeMetrics(
+        images=images.shape[0],
+        instances=int(
+            sum((masks[i, k] > 0).any().item() for i in range(masks.shape[0]) for k in range(masks.shape[1]))
+        ),
+        shape_success=mean(success) if has_masks else None,
+        oracle_iou=mean(ious) if has_masks else None,
+        oracle_iou_above_half=mean([v > 0.5 for v in ious]) if has_masks else None,
+        lost_instances=mean(lost) if has_masks else None,
+        centroid_shift_px=mean(shifts) if has_masks else None,
+        background_l1=mean(bg) or 0.0,
+        background_l1_predicted=mean(bg_pred) if has_masks else None,
+        change_iou=mean(change) or 0.0,
+    )

@@ -1,0 +1,113 @@
+"""Benchmark measures on hand-made masks and images with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from instagan_lite.evaluate import evaluate_model, shapes_test_batch
+from instagan_lite.metrics import (
+    background_l1,
+    centroid,
+    change_iou,
+    evaluate_translations,
+    is_target_shape,
+    mask_iou,
+)
+
+
+def box(y0: int, x0: int, y1: int, x1: int, size: int = 16) -> torch.Tensor:
+    m = -torch.ones(size, size)
+    m[y0:y1, x0:x1] = 1
+    return m
+
+
+def ellipse(cy: float, cx: float, ry: float, rx: float, size: int = 32) -> torch.Tensor:
+    yy, xx = torch.meshgrid(torch.arange(size) + 0.5, torch.arange(size) + 0.5, indexing="ij")
+    return torch.where(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1, 1.0, -1.0)
+
+
+def test_shape_judgement():
+    assert is_target_shape(box(2, 6, 14, 10), "B")  # tall rectangle
+    assert not is_target_shape(box(6, 2, 10, 14), "B")  # wide rectangle
+    assert is_target_shape(ellipse(16, 16, 5, 10), "A")  # wide ellipse
+    assert not is_target_shape(ellipse(16, 16, 10, 5), "A")  # tall ellipse
+    assert not is_target_shape(box(6, 2, 10, 14), "A")  # wide but a rectangle
+    assert not is_target_shape(-torch.ones(8, 8), "B")  # empty
+
+
+def test_centroid_iou_and_shift():
+    torch.testing.assert_close(centroid(box(2, 4, 6, 8)), torch.tensor([3.5, 5.5]))
+    assert centroid(-torch.ones(4, 4)) is None
+    assert mask_iou(box(0, 0, 4, 4), box(0, 2, 4, 6)) == pytest.approx(8 / 24)
+    assert mask_iou(-torch.ones(3, 3), -torch.ones(3, 3)) == 1.0
+
+
+def test_background_l1_and_change_iou_by_hand():
+    x = torch.zeros(3, 4, 4)
+    y = x.clone()
+    y[:, 0, 0] = 1.0  # changed inside the instance
+    y[:, 3, 3] = 0.5  # changed in the background
+    masks = box(0, 0, 1, 1, 4)[None]
+    # 15 background pixels, one of them off by 0.5
+    assert background_l1(x, y, masks) == pytest.approx(0.5 / 15)
+    oracle = x.clone()
+    oracle[:, 0, 0] = 1.0
+    assert change_iou(x, y, oracle) == pytest.approx(1 / 2)
+    assert math.isnan(background_l1(x, y, torch.ones(1, 4, 4)))
+
+
+def _case():
+    """Two instances (wide ellipses) and their oracles (tall rectangles at the same centres)."""
+    size = 32
+    masks = torch.stack([ellipse(8, 10, 3, 6), ellipse(22, 20, 3, 6), -torch.ones(size, size)])[None]
+    oracle_masks = torch.stack([box(3, 8, 14, 13, size), box(17, 18, 28, 23, size), -torch.ones(size, size)])[None]
+    images = torch.zeros(1, 3, size, size)
+    images[:, 0] = (masks > 0).any(1).float()
+    oracle = torch.zeros(1, 3, size, size)
+    oracle[:, 1] = (oracle_masks > 0).any(1).float()
+    return images, masks, oracle, oracle_masks
+
+
+def test_a_perfect_translation_scores_one_and_zero():
+    images, masks, oracle, oracle_masks = _case()
+    m = evaluate_translations(images, masks, oracle, oracle_masks, oracle, oracle_masks, "B")
+    assert m.instances == 2
+    assert m.shape_success == 1 and m.oracle_iou == 1 and m.oracle_iou_above_half == 1
+    assert m.background_l1 == 0 and m.change_iou == 1 and m.lost_instances == 0
+    assert m.centroid_shift_px < 1.0
+
+
+def test_identity_scores_zero_shape_success():
+    images, masks, oracle, oracle_masks = _case()
+    m = evaluate_translations(images, masks, images, masks, oracle, oracle_masks, "B")
+    assert m.shape_success == 0 and m.background_l1 == 0 and m.centroid_shift_px == 0
+    assert m.change_iou == 0
+
+
+def test_shifted_masks_give_the_shift_and_lost_instances_count():
+    images, masks, oracle, oracle_masks = _case()
+    shifted = oracle_masks.roll(3, dims=-1)
+    shifted[0, 1] = -1  # the second instance disappeared
+    m = evaluate_translations(images, masks, oracle, shifted, oracle, oracle_masks, "B")
+    assert m.lost_instances == 0.5 and m.shape_success == 0.5
+    # instance 0: the oracle box's centre moved 3 px right; its own offset to the ellipse is (0.5, 0.5)
+    expected = torch.tensor([8.5 - 8.0, 13.5 - 10.0]).norm().item()
+    assert m.centroid_shift_px == pytest.approx(expected, abs=0.05)
+
+
+def test_mask_free_methods_get_no_mask_measures():
+    images, masks, oracle, oracle_masks = _case()
+    m = evaluate_translations(images, masks, oracle, None, oracle, oracle_masks, "B")
+    assert m.shape_success is None and m.background_l1 == 0
+
+
+def test_reference_rows_on_the_benchmark():
+    rows = evaluate_model(None, size=32, n=40)
+    assert rows["identity/AtoB"]["shape_success"] == 0 and rows["identity/BtoA"]["background_l1"] == 0
+    assert rows["oracle/AtoB"]["shape_success"] > 0.9 and rows["oracle/AtoB"]["change_iou"] == 1
+    assert rows["oracle/BtoA"]["shape_success"] > 0.75  # occluded ellipses can look rectangular
+    batch = shapes_test_batch("A", 32, 3)
+    assert batch["images"].shape == (3, 3, 32, 32) and batch["oracle_masks"].shape == (3, 4, 32, 32)
