@@ -4,9 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # The torch pair to install; override for another platform, e.g. make TORCH_SPEC="torch torchvision" test
 TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
-PYTEST_ARGS ?=
+# Two pytest workers with one thread each: two multi-threaded torch processes on 2 cores slow each other down.
+PYTEST_ARGS ?= -n 2 --dist loadscope
+NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup test lint demo benchmark clean
+.PHONY: setup test lint demo notebooks benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -21,8 +23,13 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Library tests and every notebook in fast mode (nbval). MPLBACKEND must not reach the kernels.
 test: setup lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	env -u MPLBACKEND OMP_NUM_THREADS=1 INSTAGAN_LITE_FAST=1 $(PY) -m pytest $(PYTEST_ARGS) tests notebooks $(NBVAL_ARGS)
+
+# Regenerate the executed notebooks from their .py sources (fast mode, as CI runs them).
+notebooks: setup
+	$(PY) scripts/build_notebooks.py
 
 demo: setup
 	$(PY) -m instagan_lite demo

@@ -16,6 +16,7 @@ from .losses import (
 )
 from .masks import instance_validity, mask_area, merge_masks, select_instances
 from .model import TranslationModel
+from .official import load_official_checkpoint
 from .schedule import linear_decay_factor, linear_decay_scheduler
 from .sequential import LossWeights, SequentialConfig, sequential_translate, train_step, translate
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
@@ -45,6 +46,7 @@ __all__ = [
     "instance_validity",
     "linear_decay_factor",
     "linear_decay_scheduler",
+    "load_official_checkpoint",
     "mask_area",
     "merge_masks",
     "select_instances",

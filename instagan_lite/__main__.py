@@ -61,24 +61,21 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def _load_any_model(path: Path, device: torch.device):
-    """Our checkpoint, or one of the authors' generators (``*_net_G_A.pth``) through the converter."""
+    """Our checkpoint, or one of the authors' generators (``*_net_G_A.pth``) through the converter; an
+    authors' generator serves both directions."""
+    from .model import TranslationModel
+    from .official import load_official_checkpoint
     from .train import load_model
 
     try:
         return load_model(path, device)[0]
     except CheckpointError as ours:
         try:
-            from .official import load_official_checkpoint
-        except ImportError:
+            generator = load_official_checkpoint(path, "G")
+        except CheckpointError:
             raise ours from None
-        try:
-            generator = load_official_checkpoint(path, "G").to(device).eval()
-        except (CheckpointError, ValueError, KeyError):
-            raise ours from None
-        from .model import TranslationModel
-
         model = TranslationModel("instagan", generator, generator, torch.nn.Identity(), torch.nn.Identity())
-        return model
+        return model.to(device).eval()
 
 
 def cmd_translate(args: argparse.Namespace) -> None:

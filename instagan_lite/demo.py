@@ -13,22 +13,17 @@ from pathlib import Path
 import torch
 
 from .evaluate import evaluate_model, format_table, shapes_test_batch
+from .pretrained import load_pretrained, registry
 from .sequential import translate
-from .train import TrainConfig, Trainer, load_model, pick_device
+from .train import TrainConfig, Trainer, pick_device
 from .viz import save_figure, translation_figure
 
-__all__ = ["DEMO_CONFIG", "run_demo", "shipped_checkpoint"]
+__all__ = ["DEMO_CHECKPOINT", "DEMO_CONFIG", "run_demo"]
 
 # The demo's recipe: lite InstaGAN on 32 px shapes.
 DEMO_CONFIG = TrainConfig(method="instagan", preset="lite", size=32, batch_size=4, epochs=1000,
                           checkpoint_every=100, sample_every=0)  # fmt: skip
-CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
-
-
-def shipped_checkpoint(name: str = "instagan_lite_shapes32") -> Path | None:
-    """The path of a checkpoint shipped with the package, or None if it is not there."""
-    path = CHECKPOINT_DIR / f"{name}.pt"
-    return path if path.exists() else None
+DEMO_CHECKPOINT = "instagan_lite_shapes32"
 
 
 def run_demo(
@@ -39,11 +34,15 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     dev = pick_device(device)
     start = time.perf_counter()
-    shipped = None if retrain else shipped_checkpoint()
+    shipped = None if retrain else registry().get(DEMO_CHECKPOINT)
     if shipped is not None:
-        print(f"loading the shipped checkpoint {shipped}")
-        model, config = load_model(shipped, dev)
-        run = {"source": str(shipped), "iterations": None, "train_minutes": 0.0}
+        print(f"loading the shipped checkpoint {DEMO_CHECKPOINT} (trained {shipped['train_minutes']} min on a CPU)")
+        model, config = load_pretrained(DEMO_CHECKPOINT, dev)
+        run = {
+            "source": DEMO_CHECKPOINT,
+            "iterations": shipped["iterations"],
+            "train_minutes": shipped["train_minutes"],
+        }
     else:
         print(f"no shipped checkpoint: training lite InstaGAN on 32 px shapes for {minutes:g} minutes on {dev}")
         config = TrainConfig(**{**DEMO_CONFIG.__dict__, "minutes": minutes, "device": str(dev),

@@ -18,10 +18,11 @@ import torch
 from torch import nn
 
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
+from .losses import context_weight
 from .masks import check_masks, merge_masks, select_instances
 from .set_networks import SetDiscriminator, SetGenerator
 
-__all__ = ["METHODS", "PRESETS", "ConcatDiscriminator", "ConcatGenerator", "TranslationModel"]
+__all__ = ["METHODS", "PRESETS", "CompositeGenerator", "ConcatDiscriminator", "ConcatGenerator", "TranslationModel"]
 
 METHODS = ("instagan", "cyclegan", "cyclegan_seg")
 PRESETS = ("paper", "lite")
@@ -54,6 +55,26 @@ class ConcatDiscriminator(nn.Module):
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         check_masks(images, masks)
         return self.net(torch.cat([images, masks], 1))
+
+
+class CompositeGenerator(nn.Module):
+    """Lite-recipe wrapper of a set generator: keep the input outside the instances.
+
+    y = w(a, b') ⊙ x + (1 − w(a, b')) ⊙ y', with w the context weight (1 where both the input masks a
+    and the generated masks b' say background). The generator then only has to paint inside the soft
+    union of the old and the new instances, as in attention-guided GANs; the background is preserved by
+    construction instead of being learned. Not in the paper: a documented deviation of ``recipe="lite"``.
+    Shapes as :class:`SetGenerator`.
+    """
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, images: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        translated, out_masks = self.net(images, masks)
+        w = context_weight(masks, out_masks)  # w(a, b'), (B, 1, H, W)
+        return w * images + (1 - w) * translated, out_masks
 
 
 def _build_pair(method: str, preset: str, cyclegan_width: float) -> tuple[nn.Module, nn.Module]:
@@ -92,12 +113,18 @@ class TranslationModel(nn.Module):
 
     @classmethod
     def build(
-        cls, method: str = "instagan", preset: str = "lite", cyclegan_width: float = 1.0, seed: int | None = None
+        cls,
+        method: str = "instagan",
+        preset: str = "lite",
+        cyclegan_width: float = 1.0,
+        seed: int | None = None,
+        composite: bool = False,
     ) -> TranslationModel:
         """Make the four networks of ``method`` at ``preset`` widths (``"paper"`` or ``"lite"``).
 
         ``cyclegan_width`` scales the baselines' generator width (the paper doubles CycleGAN's parameter
         count for fairness: a width factor of about √2). ``seed`` seeds the initialisation.
+        ``composite`` wraps InstaGAN's generators in :class:`CompositeGenerator`.
         """
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -105,8 +132,12 @@ class TranslationModel(nn.Module):
             raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
         if seed is not None:
             torch.manual_seed(seed)
+        if composite and method != "instagan":
+            raise ValueError("composite applies to InstaGAN's set generators only")
         g_a, d_a = _build_pair(method, preset, cyclegan_width)
         g_b, d_b = _build_pair(method, preset, cyclegan_width)
+        if composite:
+            g_a, g_b = CompositeGenerator(g_a), CompositeGenerator(g_b)
         return cls(method, g_a, g_b, d_a, d_b)
 
     @property

@@ -62,6 +62,7 @@ class TrainConfig:
     detach_context_weight: bool = False
     pool_size: int = 50
     cyclegan_width: float = 1.0
+    composite: bool = False
     seed: int = 0
     device: str = "auto"
     out_dir: str = "outputs/run"
@@ -142,7 +143,9 @@ class Trainer:
         self.device = pick_device(config.device)
         self.out_dir = Path(config.out_dir)
         torch.manual_seed(config.seed)
-        self.model = TranslationModel.build(config.method, config.preset, config.cyclegan_width).to(self.device)
+        self.model = TranslationModel.build(
+            config.method, config.preset, config.cyclegan_width, composite=config.composite
+        ).to(self.device)
         betas = (config.beta1, 0.999)
         self.opt_G = torch.optim.Adam(
             [p for n in self.model.generators for p in n.parameters()], config.lr, betas=betas
@@ -374,7 +377,7 @@ def load_model(path: Path | str, device: str | torch.device = "cpu") -> tuple[Tr
     """Load a model from a training or model checkpoint of ours."""
     state = load_checkpoint(path, map_location=device)
     config = TrainConfig.from_dict(state["config"])
-    model = TranslationModel.build(config.method, config.preset, config.cyclegan_width)
+    model = TranslationModel.build(config.method, config.preset, config.cyclegan_width, composite=config.composite)
     try:
         model.load_state_dict(state["model"])
     except RuntimeError as err:

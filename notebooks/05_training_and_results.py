@@ -1,0 +1,150 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Training and results
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/instagan-lite/instagan-lite/blob/main/notebooks/05_training_and_results.ipynb)
+#
+# **You will learn** how a full InstaGAN run looks — its loss curves, its translations — and how it
+# compares with CycleGAN on ground-truth measures. The notebook loads the small checkpoints shipped with
+# the package (trained on 2 CPU cores with the commands in `instagan_lite/checkpoints/registry.json`); set
+# `TRAIN_YOURSELF = True` to train your own instead.
+#
+# **Runtime**: under a minute with the shipped checkpoints; about 15 minutes per model to train on a CPU.
+
+# %%
+import importlib.util
+import subprocess
+import sys
+
+IN_COLAB = importlib.util.find_spec("google.colab") is not None
+if IN_COLAB:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+
+# %%
+import json
+
+import matplotlib.pyplot as plt
+import torch
+
+from instagan_lite.evaluate import evaluate_model, format_table, shapes_test_batch
+from instagan_lite.notebook import FAST, output_dir, setup_notebook
+from instagan_lite.pretrained import CHECKPOINTS, registry, train_or_load
+from instagan_lite.sequential import translate
+from instagan_lite.train import TrainConfig
+from instagan_lite.viz import translation_figure
+from instagan_lite.widgets import load_loss_log, loss_curve_widget, loss_curves
+
+print(setup_notebook(seed=0))
+TRAIN_YOURSELF = False
+
+# %% [markdown]
+# ## Train, or load
+#
+# `train_or_load` returns the shipped checkpoint when there is one (its sha256 is checked), else trains
+# with the given config. The recipe is the `lite` one: 32 px shapes, batch 4, `ins_max` 4 / `ins_per` 2,
+# Adam 2e-4, loss weights 10 / 10 / 10 (see the README for what `lite` changes and why).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+minutes = 0.05 if FAST else 15.0
+models, sources = {}, {}
+for name, method in (("instagan_lite_shapes32", "instagan"), ("cyclegan_lite_shapes32", "cyclegan")):
+    shipped = registry().get(name, {}).get("config", {})
+    config = TrainConfig.from_dict({**shipped, "method": method, "minutes": minutes,
+                                    "max_iterations": 2 if FAST else None, "checkpoint_every": 0,
+                                    "sample_every": 0, "progress": not FAST, "out_dir": str(output_dir("05") / name)})  # fmt: skip
+    if TRAIN_YOURSELF:
+        from instagan_lite.train import Trainer
+
+        trainer = Trainer(config)
+        trainer.fit()
+        models[name], sources[name] = trainer.model.eval(), "trained"
+    else:
+        models[name], sources[name] = train_or_load(name, config)
+print(sources)
+
+# %% [markdown]
+# ## Loss curves
+#
+# Every training step's loss terms go to `losses.csv`. The shipped checkpoints come with theirs. Choose
+# terms and smoothing:
+
+# %%
+name = "instagan_lite_shapes32"
+log_path = CHECKPOINTS / f"{name}_losses.csv"
+if sources[name] == "trained" or not log_path.exists():
+    log_path = output_dir("05") / name / "losses.csv"
+log = load_loss_log(log_path)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+loss_curve_widget(log)
+
+# %%
+terms = ["G_A/gan", "G_A/cycle", "G_A/context", "D_A"]
+curves = loss_curves(log, [t for t in terms if t in log], smoothing=1 if FAST else 50)
+plt.figure(figsize=(6, 3))
+for term in curves:
+    if term != "iteration":
+        plt.plot(curves["iteration"], curves[term], label=term)
+plt.xlabel("iteration")
+plt.legend(fontsize=7)
+plt.show()
+
+# %% [markdown]
+# ## Gallery
+#
+# Rows: input, input masks, translation, translated masks, and the ideal translation (the oracle).
+
+# %%
+for direction, domain in (("AtoB", "A"), ("BtoA", "B")):
+    batch = shapes_test_batch(domain, 32, 8)
+    with torch.no_grad():
+        y, b = translate(models["instagan_lite_shapes32"], batch["images"], batch["masks"], direction)
+    translation_figure(batch["images"], batch["masks"], y, b, f"InstaGAN {direction}", batch["oracle"])
+    plt.show()
+
+# %% [markdown]
+# ## InstaGAN vs CycleGAN on the benchmark
+#
+# Ground-truth measures first (shape success from the translated masks' moments, IoU with the oracle's
+# masks, background L1 against the oracle, change-IoU), with the identity and the oracle as reference
+# rows. CycleGAN has no masks, so its mask columns are empty; its background L1 and change-IoU say what it
+# did to the rest of the image.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+n = 16 if FAST else 200
+reference = evaluate_model(None, 32, n)
+rows = {}
+for direction in ("AtoB", "BtoA"):
+    rows[f"identity {direction}"] = reference[f"identity/{direction}"]
+    rows[f"oracle {direction}"] = reference[f"oracle/{direction}"]
+    for name, model in models.items():
+        rows[f"{name.split('_')[0]} {direction}"] = evaluate_model(model, 32, n)[direction]
+print(format_table(rows))
+
+# %% [markdown]
+# What the shipped checkpoints scored when they were made (200 test images per direction):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for name, entry in registry().items():
+    print(name, json.dumps(json.loads((CHECKPOINTS / entry["metrics"]).read_text()), indent=1)[:600])
+
+# %% [markdown]
+# That is the whole method. [06 · real datasets](06_real_datasets.ipynb) shows how to bring COCO, CCP or
+# MHP data.

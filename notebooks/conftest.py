@@ -1,0 +1,6 @@
+"""nbval settings for the notebooks: stderr (warnings with kernel-specific paths) is not compared."""
+
+
+def pytest_collectstart(collector):
+    if collector.fspath and collector.fspath.ext == ".ipynb":
+        collector.skip_compare += ("stderr",)

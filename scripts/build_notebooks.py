@@ -1,0 +1,54 @@
+"""Regenerate every executed notebook from its jupytext source: ``make notebooks``.
+
+For each ``notebooks/NN_name.py`` (the source you edit) this writes ``notebooks/NN_name.ipynb``: the
+cells of the ``.py``, executed top to bottom in a fresh ``python3`` kernel with ``INSTAGAN_LITE_FAST=1``
+(as CI runs them), with widget state stripped from the metadata. Never edit the ``.ipynb`` by hand.
+
+    python scripts/build_notebooks.py                     # all notebooks
+    python scripts/build_notebooks.py notebooks/03_*.py   # some
+    INSTAGAN_LITE_FAST=0 python scripts/build_notebooks.py  # learner mode (slow; do not commit)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(source: Path, timeout: int = 900) -> float:
+    """Execute ``source`` (.py) into its paired .ipynb; returns the seconds taken."""
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    start = time.perf_counter()
+    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(source.parent)}}).execute()  # fmt: skip
+    seconds = time.perf_counter() - start
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, source.with_suffix(".ipynb"))
+    return seconds
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("INSTAGAN_LITE_FAST", "1")
+    os.environ.pop("MPLBACKEND", None)  # would remove every inline figure
+    sources = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    total = 0.0
+    for source in sources:
+        seconds = build(source.resolve())
+        total += seconds
+        print(f"{source.name:40s} {seconds:6.1f} s", flush=True)
+    print(f"{'total':40s} {total:6.1f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
