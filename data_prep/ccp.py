@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .common import DatasetError, fit_and_crop, parse_size, staged_output, write_example
+from .common import DatasetError, fit_and_crop, parse_size, run_converter, staged_output, write_example
 
 __all__ = ["convert_ccp", "main", "read_label_list"]
 
@@ -107,13 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-area", type=float, default=0.0)
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
-    try:
-        written = convert_ccp(args.root, args.out, args.category_a, args.category_b, args.split, args.size,
-                              args.min_area, args.overwrite)  # fmt: skip
-    except (DatasetError, FileExistsError) as err:
-        parser.exit(2, f"error: {err}\n")
-    print(f"wrote {written['A']} images to {args.out / (args.split + 'A')} and {written['B']} to "
-          f"{args.out / (args.split + 'B')}")  # fmt: skip
+    run_converter(parser, lambda: convert_ccp(
+        args.root, args.out, args.category_a, args.category_b, args.split, args.size, args.min_area, args.overwrite,
+    ), args.out, args.split)  # fmt: skip
     if args.split == "val":
         print("note: CCP's validation split has only image-level labels, so no masks were written; "
               "InstaGAN needs masks to translate (test on the train split or predict masks).")  # fmt: skip

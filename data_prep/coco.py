@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .common import DatasetError, add_common_arguments, staged_output, write_example
+from .common import DatasetError, add_common_arguments, run_converter, staged_output, write_example
 
 __all__ = ["convert_coco", "load_coco", "main"]
 
@@ -104,15 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--exclude-both", action="store_true", help="skip images containing both categories")
     add_common_arguments(parser, default_size="256")
     args = parser.parse_args(argv)
-    try:
-        written = convert_coco(
-            args.annotations, args.images, args.out, args.category_a, args.category_b, args.phase, args.size,
-            args.min_area, args.max_instances, args.exclude_both, args.overwrite,
-        )  # fmt: skip
-    except (DatasetError, FileExistsError) as err:
-        parser.exit(2, f"error: {err}\n")
-    print(f"wrote {written['A']} images to {args.out / (args.phase + 'A')} and {written['B']} to "
-          f"{args.out / (args.phase + 'B')}")  # fmt: skip
+    run_converter(parser, lambda: convert_coco(
+        args.annotations, args.images, args.out, args.category_a, args.category_b, args.phase, args.size,
+        args.min_area, args.max_instances, args.exclude_both, args.overwrite,
+    ), args.out, args.phase)  # fmt: skip
 
 
 if __name__ == "__main__":

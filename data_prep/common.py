@@ -6,7 +6,7 @@ import argparse
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,7 @@ __all__ = [
     "add_common_arguments",
     "fit_and_crop",
     "parse_size",
+    "run_converter",
     "staged_output",
     "write_example",
 ]
@@ -107,3 +108,16 @@ def staged_output(root: Path, phase: str, overwrite: bool, domains: Sequence[str
             os.replace(tmp / n, root / n)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_converter(
+    parser: argparse.ArgumentParser, convert: Callable[[], dict[str, int]], out: Path, phase: str
+) -> dict[str, int]:
+    """Run a converter for its command line: a clear one-line error and exit status 2 on bad input,
+    else print what was written where."""
+    try:
+        written = convert()
+    except (DatasetError, FileExistsError) as err:
+        parser.exit(2, f"error: {err}\n")
+    print(f"wrote {written['A']} images to {out / (phase + 'A')} and {written['B']} to {out / (phase + 'B')}")
+    return written

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .common import DatasetError, add_common_arguments, staged_output, write_example
+from .common import DatasetError, add_common_arguments, run_converter, staged_output, write_example
 
 __all__ = ["MHP_LABELS", "convert_mhp", "main"]
 
@@ -98,13 +98,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-horizontal", action="store_true", help="also convert landscape images")
     add_common_arguments(parser, default_size="300x450")
     args = parser.parse_args(argv)
-    try:
-        written = convert_mhp(args.root, args.out, args.label_a, args.label_b, args.phase, args.size,
-                              args.min_area, args.max_instances, args.keep_horizontal, args.overwrite)  # fmt: skip
-    except (DatasetError, FileExistsError) as err:
-        parser.exit(2, f"error: {err}\n")
-    print(f"wrote {written['A']} images to {args.out / (args.phase + 'A')} and {written['B']} to "
-          f"{args.out / (args.phase + 'B')}")  # fmt: skip
+    run_converter(parser, lambda: convert_mhp(
+        args.root, args.out, args.label_a, args.label_b, args.phase, args.size, args.min_area, args.max_instances,
+        args.keep_horizontal, args.overwrite,
+    ), args.out, args.phase)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -115,19 +115,20 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from .train import load_model, pick_device
 
     device = pick_device(args.device)
-    rows = {}
-    reference = evaluate_model(None, args.size, args.n, args.seed)
+    size, result = args.size, None
     if args.checkpoint:
         model, config = load_model(args.checkpoint, device)
         if config.data != "shapes":
-            raise SystemExit("evaluate measures the shapes benchmark; this model was trained on " + config.data)
-        result = evaluate_model(model, config.size, args.n, args.seed, ins_per=config.ins_per,
+            raise ValueError(f"evaluate measures the shapes benchmark; this model was trained on {config.data}")
+        size = config.size
+        result = evaluate_model(model, size, args.n, args.seed, ins_per=config.ins_per,
                                 paste_back=args.paste_back, device=device)  # fmt: skip
-        reference = evaluate_model(None, config.size, args.n, args.seed)
+    reference = evaluate_model(None, size, args.n, args.seed)
+    rows = {}
     for direction in ("AtoB", "BtoA"):
         rows[f"identity {direction}"] = reference[f"identity/{direction}"]
         rows[f"oracle {direction}"] = reference[f"oracle/{direction}"]
-        if args.checkpoint:
+        if result is not None:
             rows[f"{args.checkpoint.stem} {direction}"] = result[direction]
     print(format_table(rows))
     if args.out:

@@ -1,0 +1,113 @@
+"""Widget factories and the pure functions behind them (set a control, assert on what comes back)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from instagan_lite import SetGenerator
+from instagan_lite.data.dataset import ShapesDataset
+from instagan_lite.viz import mask_overlay, to_numpy_image
+from instagan_lite.widgets import (
+    box_mask,
+    context_terms,
+    context_widget,
+    loss_curve_widget,
+    loss_curves,
+    mask_explorer,
+    selective_translation,
+    selective_translation_widget,
+    set_feature_view,
+    set_feature_widget,
+)
+
+pytest.importorskip("ipywidgets")
+
+
+def _controls(widget):
+    """Every control inside a widget tree."""
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        out.append(w)
+        stack.extend(getattr(w, "children", ()))
+    return out
+
+
+def _control(widget, description: str):
+    return next(w for w in _controls(widget) if getattr(w, "description", None) == description)
+
+
+@pytest.fixture
+def item():
+    return ShapesDataset("A", "test", size=32, length=4, seed=0)[1]
+
+
+def test_mask_overlay_hides_toggled_off_instances(item):
+    shown = mask_overlay(item["image"], item["masks"], 1.0, [True, False, False, False])
+    plain = to_numpy_image(item["image"])
+    on0, on1 = (item["masks"][0] > 0).numpy(), (item["masks"][1] > 0).numpy()
+    assert np.allclose(shown[on1 & ~on0], plain[on1 & ~on0])  # instance 1 hidden: the image shows through
+    assert not np.allclose(shown[on0], plain[on0])
+    with pytest.raises(ValueError, match="alpha"):
+        mask_overlay(item["image"], item["masks"], 1.5)
+
+
+def test_mask_explorer_controls(item):
+    widget = mask_explorer(ShapesDataset("A", "test", size=32, length=4, seed=0))
+    _control(widget, "image").value = 3
+    _control(widget, "instance 1").value = False
+    assert _control(widget, "image").max == 3
+
+
+def test_box_mask_and_context_terms(item):
+    box = box_mask(32, 16, 16, 10, 4)
+    assert int((box > 0).sum()) == 10 * 4
+    image = item["image"]
+    repainted = image.clone()
+    repainted[:, 6:26, 12:20] = 0.5
+    on = context_terms(image, repainted, item["masks"][:1], box_mask(32, 16, 16, 20, 8)[None])
+    off = context_terms(image, repainted, item["masks"][:1], box_mask(32, 4, 4, 4, 4)[None])
+    assert on["l_ctx"] < off["l_ctx"] and on["weighted"] == pytest.approx(10 * on["l_ctx"])
+    assert on["w"].shape == (32, 32) and on["w"].min() == 0 and on["w"].max() == 1
+
+
+def test_context_widget_slider_changes_run(item):
+    widget = context_widget(item["image"], item["image"], item["masks"][0])
+    _control(widget, "cx").value = 5.0
+    _control(widget, "h").value = 30.0
+
+
+def test_set_feature_view_follows_the_chosen_instances(item):
+    g = SetGenerator.lite().eval()
+    none = set_feature_view(g, item["image"], item["masks"], [False] * 4)
+    two = set_feature_view(g, item["image"], item["masks"], [True, True, False, False])
+    assert none["n"] == 0 and np.all(none["set_norm"] == 0)
+    assert two["n"] == 2 and two["set_norm"].max() > 0
+    assert torch.equal(two["masks"][2:], -torch.ones(2, 32, 32))
+    widget = set_feature_widget(g, item["image"], item["masks"])
+    _control(widget, "instance 0").value = False
+
+
+def test_selective_translation_changes_only_the_chosen_instance(item):
+    g = SetGenerator.lite().eval()
+    result = selective_translation(g, item["image"], item["masks"], [False, True, False, False])
+    assert torch.equal(result["masks"][0], item["masks"][0])
+    assert not torch.equal(result["masks"][1], item["masks"][1])
+    region = ((item["masks"][1] > 0) | (result["masks"][1] > 0)).numpy()
+    assert np.allclose(result["image"][~region], to_numpy_image(item["image"])[~region])
+    widget = selective_translation_widget(g, item["image"], item["masks"])
+    _control(widget, "instance 1").value = False
+
+
+def test_loss_curves_average_per_iteration_and_smooth():
+    log = {"iteration": np.array([1, 1, 2, 2, 3, 3]), "G": np.array([1.0, 3.0, 4.0, 6.0, 8.0, np.nan])}
+    curves = loss_curves(log, ["G"], smoothing=1)
+    assert curves["iteration"].tolist() == [1, 2, 3] and curves["G"].tolist() == [2.0, 5.0, 8.0]
+    assert loss_curves(log, ["G"], smoothing=2)["G"].tolist() == [2.0, 3.5, 6.5]
+    with pytest.raises(KeyError, match="unknown loss terms"):
+        loss_curves(log, ["nope"])
+    widget = loss_curve_widget({**log, "D_A": log["G"] / 2})
+    _control(widget, "smoothing").value = 3
+    _control(widget, "terms").value = ("D_A",)
