@@ -165,6 +165,7 @@ class Trainer:
         self.iteration = self.epoch = self.position = 0
         self.elapsed = 0.0
         self._stop_requested = False
+        self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its permutation)
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     @property
@@ -226,9 +227,10 @@ class Trainer:
     # -- training --------------------------------------------------------------------------------------
     def _next_batch(self) -> dict:
         """The batch at (epoch, position): a per-epoch permutation seeded by (seed, epoch)."""
-        order = torch.randperm(
-            len(self.data), generator=torch.Generator().manual_seed(self.config.seed * 7919 + self.epoch)
-        )
+        if self._order[0] != self.epoch:
+            seed = self.config.seed * 7919 + self.epoch
+            self._order = (self.epoch, torch.randperm(len(self.data), generator=torch.Generator().manual_seed(seed)))
+        order = self._order[1]
         bs = self.config.batch_size
         self.data.epoch = self.epoch
         batch = collate([self.data[int(i)] for i in order[self.position * bs : (self.position + 1) * bs]])
