@@ -196,9 +196,10 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
 
     @out.capture(clear_output=True)
     def draw(*_):
-        view = set_feature_view(generator, image, masks, [b.value for b in boxes] + [False] * (masks.shape[0] - n))
+        chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
+        view = set_feature_view(generator, image, masks, chosen)
         _, axes = plt.subplots(1, 3, figsize=(8, 3))
-        axes[0].imshow(mask_overlay(image, masks, 0.6, [b.value for b in boxes]))
+        axes[0].imshow(mask_overlay(image, masks, 0.6, chosen))
         axes[0].set_title("chosen instances")
         axes[1].imshow(view["set_norm"], cmap="magma")
         axes[1].set_title(f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)")

@@ -22,11 +22,10 @@
 # **Runtime**: under a minute on a CPU.
 
 # %%
-import importlib.util
 import subprocess
 import sys
 
-IN_COLAB = importlib.util.find_spec("google.colab") is not None
+IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
 if IN_COLAB:  # install the library, nothing else (Colab already has torch)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip

@@ -23,11 +23,10 @@
 # **Runtime**: about a minute on a CPU.
 
 # %%
-import importlib.util
 import subprocess
 import sys
 
-IN_COLAB = importlib.util.find_spec("google.colab") is not None
+IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
 if IN_COLAB:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip

@@ -86,7 +86,8 @@ def test_set_feature_view_follows_the_chosen_instances(item):
     assert none["n"] == 0 and np.all(none["set_norm"] == 0)
     assert two["n"] == 2 and two["set_norm"].max() > 0
     assert torch.equal(two["masks"][2:], -torch.ones(2, 32, 32))
-    widget = set_feature_widget(g, item["image"], item["masks"])
+    two_of_four = torch.cat([item["masks"][:2], -torch.ones(2, 32, 32)])  # fewer instances than slots
+    widget = set_feature_widget(g, item["image"], two_of_four)
     _control(widget, "instance 0").value = False
 
 
@@ -97,7 +98,7 @@ def test_selective_translation_changes_only_the_chosen_instance(item):
     assert not torch.equal(result["masks"][1], item["masks"][1])
     region = ((item["masks"][1] > 0) | (result["masks"][1] > 0)).numpy()
     assert np.allclose(result["image"][~region], to_numpy_image(item["image"])[~region])
-    widget = selective_translation_widget(g, item["image"], item["masks"])
+    widget = selective_translation_widget(g, item["image"], torch.cat([item["masks"][:2], -torch.ones(2, 32, 32)]))
     _control(widget, "instance 1").value = False
 
 
