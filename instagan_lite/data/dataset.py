@@ -15,7 +15,16 @@ from torch.utils.data import Dataset
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
-from .layout import atomic_directory, image_dir, list_instances, mask_dir, read_image, read_mask, write_image, write_mask
+from .layout import (
+    atomic_directory,
+    image_dir,
+    list_instances,
+    mask_dir,
+    read_image,
+    read_mask,
+    write_image,
+    write_mask,
+)
 from .shapes import DOMAINS, render_scene, sample_scene, scene_rng
 
 __all__ = [
@@ -80,7 +89,9 @@ class JointTransform:
             else:
                 out_img, out_msk = self.fallback(img, msk)
         out_img, out_msk = self.flip(out_img, out_msk)
-        return out_img.as_subclass(torch.Tensor).float() / 127.5 - 1, out_msk.as_subclass(torch.Tensor).float() / 127.5 - 1
+        return out_img.as_subclass(torch.Tensor).float() / 127.5 - 1, out_msk.as_subclass(
+            torch.Tensor
+        ).float() / 127.5 - 1
 
 
 class InstanceMaskDataset(Dataset):

@@ -14,9 +14,8 @@ See ``../shared/reference/shapes_benchmark.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import torch
