@@ -118,6 +118,18 @@ def loss_curves(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int
 # --- widget shells ----------------------------------------------------------------------------------
 
 
+def _show_panels(panels: list[tuple[np.ndarray, str, dict]], width: float = 2.8) -> None:
+    """Draw images side by side, each with a title and imshow options, axes hidden."""
+    import matplotlib.pyplot as plt
+
+    _, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 3), squeeze=False)
+    for ax, (picture, title, options) in zip(axes[0], panels):
+        ax.imshow(picture, **options)
+        ax.set_title(title, fontsize=9)
+        ax.set_axis_off()
+    plt.show()
+
+
 def _figure_output():
     import ipywidgets as widgets
 
@@ -151,7 +163,6 @@ def mask_explorer(dataset, max_instances: int = 4):
 def context_widget(image: torch.Tensor, translated: torch.Tensor, input_mask: torch.Tensor):
     """Move and resize a generated box mask b' and watch w(a, b') and L_ctx."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     size = image.shape[-1]
     sliders = {name: widgets.FloatSlider(value, min=1, max=size, step=1, description=name, continuous_update=False)
@@ -162,14 +173,11 @@ def context_widget(image: torch.Tensor, translated: torch.Tensor, input_mask: to
     def draw(*_):
         b = box_mask(size, *(s.value for s in sliders.values()))[None]
         terms = context_terms(image, translated, input_mask[None], b)
-        _, axes = plt.subplots(1, 2, figsize=(6, 3))
-        axes[0].imshow(mask_overlay(image, torch.cat([input_mask[None], b])))
-        axes[0].set_title("a (red) and b' (green)")
-        axes[1].imshow(terms["w"], vmin=0, vmax=1, cmap="gray")
-        axes[1].set_title(f"w: L_ctx = {terms['l_ctx']:.4f}, ×10 = {terms['weighted']:.3f}")
-        for ax in axes:
-            ax.set_axis_off()
-        plt.show()
+        _show_panels([
+            (mask_overlay(image, torch.cat([input_mask[None], b])), "a (red) and b' (green)", {}),
+            (terms["w"], f"w: L_ctx = {terms['l_ctx']:.4f}, ×10 = {terms['weighted']:.3f}",
+             {"vmin": 0, "vmax": 1, "cmap": "gray"}),
+        ])  # fmt: skip
 
     for s in sliders.values():
         s.observe(draw, "value")
@@ -189,7 +197,6 @@ def _instance_picker(n: int, callback) -> list:
 def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
     """Pick instances; see the set feature's norm map and the decoded masks."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     n = int(instance_validity(masks[None]).sum())
     out = _figure_output()
@@ -198,16 +205,12 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         view = set_feature_view(generator, image, masks, chosen)
-        _, axes = plt.subplots(1, 3, figsize=(8, 3))
-        axes[0].imshow(mask_overlay(image, masks, 0.6, chosen))
-        axes[0].set_title("chosen instances")
-        axes[1].imshow(view["set_norm"], cmap="magma")
-        axes[1].set_title(f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)")
-        axes[2].imshow(mask_overlay(torch.from_numpy(view["image"]).permute(2, 0, 1) * 2 - 1, view["masks"]))
-        axes[2].set_title("g_GX, g_GA outputs")
-        for ax in axes:
-            ax.set_axis_off()
-        plt.show()
+        output = torch.from_numpy(view["image"]).permute(2, 0, 1) * 2 - 1
+        _show_panels([
+            (mask_overlay(image, masks, 0.6, chosen), "chosen instances", {}),
+            (view["set_norm"], f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)", {"cmap": "magma"}),
+            (mask_overlay(output, view["masks"]), "g_GX, g_GA outputs", {}),
+        ])  # fmt: skip
 
     boxes = _instance_picker(n, draw)
     draw()
@@ -217,7 +220,6 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
 def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2):
     """Choose which instances to translate at inference (selective translation)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     n = int(instance_validity(masks[None]).sum())
     out = _figure_output()
@@ -226,14 +228,8 @@ def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Te
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         result = selective_translation(generator, image, masks, chosen, ins_per)
-        _, axes = plt.subplots(1, 2, figsize=(6, 3))
-        axes[0].imshow(mask_overlay(image, masks, 0.6, chosen))
-        axes[0].set_title("input, chosen instances")
-        axes[1].imshow(result["overlay"])
-        axes[1].set_title("translated")
-        for ax in axes:
-            ax.set_axis_off()
-        plt.show()
+        _show_panels([(mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
+                      (result["overlay"], "translated", {})])  # fmt: skip
 
     boxes = _instance_picker(n, draw)
     draw()

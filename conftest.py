@@ -1,4 +1,4 @@
-"""nbval settings for the notebooks: stderr (warnings with kernel-specific paths) is not compared."""
+"""nbval settings for notebooks/*.ipynb: stderr (warnings with kernel-specific paths) is not compared."""
 
 
 def pytest_collectstart(collector):
