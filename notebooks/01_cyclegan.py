@@ -168,8 +168,8 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 n = 16 if FAST else 200
-rows = {"identity AtoB": evaluate_model(None, config.size, n)["identity/AtoB"],
-        "oracle AtoB": evaluate_model(None, config.size, n)["oracle/AtoB"],
+reference = evaluate_model(None, config.size, n)
+rows = {"identity AtoB": reference["identity/AtoB"], "oracle AtoB": reference["oracle/AtoB"],
         "CycleGAN AtoB": evaluate_model(trainer.model, config.size, n)["AtoB"]}  # fmt: skip
 print(format_table(rows))
 
