@@ -1,14 +1,17 @@
 """The paper's ablation (Figs. 9–10) on the shapes benchmark, with the lite recipe as extra rows.
 
-Every row trains on the same 32 px shapes data, from the same seed, for the same wall-clock budget on
-this machine, then is evaluated on 200 test images per direction with the ground-truth measures.
+Every trained row uses the same 32 px shapes data, the same seed and the same wall-clock budget on this
+machine, and is evaluated on 200 test images per direction with the ground-truth measures and the learned
+scores (:mod:`instagan_lite.evaluators`). Rows marked "inference only" reuse another row's checkpoint with
+a different translation option, so they cost no training.
 
     python benchmarks/ablation.py --minutes 15            # all rows (about 1.5 h on 2 cores)
     python benchmarks/ablation.py --minutes 1 --rows cyclegan instagan_seq
+    python benchmarks/ablation.py --evaluate-only         # re-evaluate the checkpoints under --runs
 
 Writes ``benchmarks/results/ablation.md`` (the table, with the training time and iterations of each
 row), ``ablation.json`` and ``ablation.png`` (example translations per row); each row's run folder
-(checkpoint, losses.csv) is under ``--runs``.
+(checkpoint.pt, losses.csv, row.json) is under ``--runs``.
 """
 
 from __future__ import annotations
@@ -16,44 +19,55 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import torch
 
 from instagan_lite.evaluate import evaluate_model, shapes_test_batch
+from instagan_lite.evaluators import load_evaluators
 from instagan_lite.sequential import translate
-from instagan_lite.train import TrainConfig, Trainer
+from instagan_lite.train import TrainConfig, Trainer, load_model
 from instagan_lite.viz import mask_overlay, to_numpy_image
 
 RESULTS = Path(__file__).parent / "results"
 
-# name: (description, TrainConfig overrides)
+
+@dataclass
+class Row:
+    description: str
+    overrides: dict = field(default_factory=dict)  # TrainConfig fields
+    options: dict = field(default_factory=dict)  # translate() options at evaluation
+    checkpoint_of: str | None = None  # inference-only rows reuse this row's checkpoint
+
+
 ROWS = {
-    "cyclegan": ("CycleGAN (≈2× parameters)", {"method": "cyclegan", "cyclegan_width": math.sqrt(2)}),
-    "cyclegan_seg": ("CycleGAN + Seg", {"method": "cyclegan_seg", "cyclegan_width": math.sqrt(2)}),
-    "instagan_noctx": ("InstaGAN, no L_ctx (one step of 2)", {"ins_max": 2, "ins_per": 2, "lambda_ctx": 0.0}),
-    "instagan": ("InstaGAN (one step of 2)", {"ins_max": 2, "ins_per": 2}),
-    "instagan_seq": ("InstaGAN + sequential (4 / 2)", {"ins_max": 4, "ins_per": 2}),
-    "instagan_seq_composite": ("+ lite: composite outside the masks", {"ins_max": 4, "ins_per": 2, "composite": True}),
-}
-COLUMNS = ["shape_success", "oracle_iou", "centroid_shift_px", "lost_instances", "background_l1", "change_iou"]
+    "cyclegan": Row("CycleGAN (≈2× parameters)", {"method": "cyclegan", "cyclegan_width": math.sqrt(2)}),
+    "cyclegan_seg": Row("CycleGAN + Seg", {"method": "cyclegan_seg", "cyclegan_width": math.sqrt(2)}),
+    "instagan_noctx": Row("InstaGAN, no L_ctx (one step of 2)", {"ins_max": 2, "ins_per": 2, "lambda_ctx": 0.0}),
+    "instagan": Row("InstaGAN (one step of 2)", {"ins_max": 2, "ins_per": 2}),
+    "instagan_seq": Row("InstaGAN + sequential (4 / 2)", {"ins_max": 4, "ins_per": 2}),
+    "instagan_seq_composite": Row("+ lite: composite outside the masks",
+                                  {"ins_max": 4, "ins_per": 2, "composite": True}),
+    "instagan_seq_composite_clean": Row("+ lite: largest mask component (inference only)",
+                                        options={"clean_masks": True}, checkpoint_of="instagan_seq_composite"),
+}  # fmt: skip
+COLUMNS = ["shape_success", "crop_shape_success", "oracle_iou", "centroid_shift_px", "lost_instances",
+           "background_l1", "change_iou", "classification_score", "kid_x100"]  # fmt: skip
 
 
-def train_row(name: str, minutes: float, runs: Path, seed: int) -> tuple[Trainer, dict]:
-    description, overrides = ROWS[name]
+def train_row(name: str, minutes: float, runs: Path, seed: int) -> dict:
+    """Train row ``name`` for ``minutes``; writes ``<runs>/<name>/{checkpoint.pt,losses.csv,row.json}``."""
     config = TrainConfig(**{"size": 32, "batch_size": 4, "epochs": 1000, "minutes": minutes, "seed": seed,
                             "checkpoint_every": 500, "sample_every": 0, "progress": False,
-                            "out_dir": str(runs / name), **overrides})  # fmt: skip
-    trainer = Trainer(config)
-    result = trainer.fit()
-    info = {"description": description, "minutes": round(result.seconds / 60, 2), "iterations": result.iterations,
-            "config": overrides}  # fmt: skip
-    return trainer, info
+                            "out_dir": str(runs / name), **ROWS[name].overrides})  # fmt: skip
+    result = Trainer(config).fit()
+    info = {"minutes": round(result.seconds / 60, 2), "iterations": result.iterations}
+    (runs / name / "row.json").write_text(json.dumps(info, indent=2))
+    return info
 
 
 def main() -> None:
@@ -64,48 +78,77 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n", type=int, default=200, help="test images per direction")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--evaluate-only", action="store_true", help="evaluate the checkpoints already in --runs")
     args = parser.parse_args()
 
+    if not args.evaluate_only:
+        for name in args.rows:
+            if ROWS[name].checkpoint_of is None:
+                info = train_row(name, args.minutes, args.runs, args.seed)
+                print(f"{name}: {info['iterations']} iterations in {info['minutes']} min", flush=True)
+    evaluators = load_evaluators()
+    print(f"evaluators: domain accuracy {evaluators.domain_accuracy:.3f}, crop accuracy "
+          f"{evaluators.crop_accuracy:.3f} (held-out real scenes)")  # fmt: skip
+    reference = evaluate_model(None, 32, args.n, evaluators=evaluators)
     results, examples = {}, {}
-    reference = evaluate_model(None, 32, args.n)
+    batch = shapes_test_batch("A", 32, 6)
     for name in args.rows:
-        start = time.perf_counter()
-        trainer, info = train_row(name, args.minutes, args.runs, args.seed)
-        metrics = evaluate_model(trainer.model, 32, args.n, ins_per=trainer.config.ins_per)
-        results[name] = {**info, "metrics": metrics}
-        batch = shapes_test_batch("A", 32, 6)
-        with torch.no_grad():
-            y, b = translate(trainer.model.eval(), batch["images"], batch["masks"], "AtoB")
-        examples[name] = (y, b)
-        print(f"{name}: {info['iterations']} iterations in {info['minutes']} min "
-              f"({time.perf_counter() - start:.0f} s with evaluation)", flush=True)  # fmt: skip
-        write(args, reference, results, examples)
+        row = ROWS[name]
+        folder = args.runs / (row.checkpoint_of or name)
+        model, config = load_model(folder / "checkpoint.pt")
+        info = json.loads((folder / "row.json").read_text())
+        options = {"ins_per": config.ins_per, **row.options} if config.method == "instagan" else {}
+        metrics = evaluate_model(model, 32, args.n, evaluators=evaluators, **options)
+        results[name] = {"description": row.description, **info, "inference_only": row.checkpoint_of is not None,
+                         "config": row.overrides, "options": row.options, "metrics": metrics}  # fmt: skip
+        examples[name] = translate(model, batch["images"], batch["masks"], "AtoB", **options)
+        print(f"{name}: evaluated", flush=True)
+    write(args, reference, results, examples, evaluators)
 
 
 def cell(metrics: dict, column: str) -> str:
+    def fmt(v: float | None) -> str:
+        if v is None:
+            return "—"
+        return f"{v:.3f}" if column == "background_l1" else f"{v:.2f}"
+
     values = [metrics[d].get(column) for d in ("AtoB", "BtoA")]
-    return " / ".join("—" if v is None else f"{v:.2f}" if column != "background_l1" else f"{v:.3f}" for v in values)
+    if column == "kid_x100":
+        values = [None if metrics[d].get("kid") is None else 100 * metrics[d]["kid"] for d in ("AtoB", "BtoA")]
+    return " / ".join(fmt(v) for v in values)
 
 
-def write(args, reference: dict, results: dict, examples: dict) -> None:
+def write(args, reference: dict, results: dict, examples: dict, evaluators) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
+    minutes = sorted({r["minutes"] for r in results.values()})
     head = "| row | train min | iterations | " + " | ".join(COLUMNS) + " |"
     lines = [
-        f"Shapes benchmark, 32 px, 2 CPU cores, {args.minutes:g} min per row, seed {args.seed}, "
-        f"{args.n} test images per direction. Cells: A→B / B→A.",
+        f"Shapes benchmark, 32 px, 2 CPU cores, about {max(minutes, default=0):g} min of training per row, "
+        f"seed {args.seed}, {args.n} test images per direction. Cells: A→B / B→A.",
         "",
         head,
         "|---" * (len(COLUMNS) + 3) + "|",
     ]
-    for label, key in (("identity (no-op)", "identity"), ("oracle (ideal)", "oracle")):
+    for label, key in (("identity (no-op)", "identity"), ("oracle (real target render)", "oracle")):
         ref = {d: reference[f"{key}/{d}"] for d in ("AtoB", "BtoA")}
         lines.append(f"| {label} | — | — | " + " | ".join(cell(ref, c) for c in COLUMNS) + " |")
     for r in results.values():
-        lines.append(f"| {r['description']} | {r['minutes']} | {r['iterations']} | "
+        minutes_cell = "(same)" if r["inference_only"] else r["minutes"]
+        lines.append(f"| {r['description']} | {minutes_cell} | {r['iterations']} | "
                      + " | ".join(cell(r["metrics"], c) for c in COLUMNS) + " |")  # fmt: skip
-    lines += ["", "shape_success, oracle_iou, centroid_shift_px and lost_instances need translated masks, so the",
-              "CycleGAN rows have none (CycleGAN + Seg translates only the union of the masks).",
-              "", "![examples](ablation.png)"]  # fmt: skip
+    lines += [
+        "",
+        "Ground truth: shape_success (mask moments), oracle_iou, centroid_shift_px and lost_instances need",
+        "translated masks, so the CycleGAN rows have none (CycleGAN + Seg translates only the union of the",
+        "masks); background_l1 is over pixels that are background in the input and the oracle; change_iou",
+        "compares the pixels that changed with those the oracle changed.",
+        f"Learned (necessary, not sufficient): crop_shape_success (crop classifier at each input centroid, "
+        f"{evaluators.crop_accuracy:.1%} on real crops),",
+        f"classification_score (domain classifier, {evaluators.domain_accuracy:.1%} on real images) and "
+        "KID×100 on its features against real target test images.",
+        "",
+        "![examples](ablation.png)",
+    ]
     (args.out / "ablation.md").write_text("\n".join(lines) + "\n")
     (args.out / "ablation.json").write_text(json.dumps({"reference": reference, "rows": results}, indent=2))
     batch = shapes_test_batch("A", 32, 6)
@@ -117,7 +160,7 @@ def write(args, reference: dict, results: dict, examples: dict) -> None:
         for c in range(6):
             picture = mask_overlay(y[c], b[c]) if b.shape[1] == batch["masks"].shape[1] else to_numpy_image(y[c])
             axes[r, c].imshow(picture)
-        axes[r, 0].set_ylabel(ROWS[name][0].replace(" (", "\n("), fontsize=5)
+        axes[r, 0].set_ylabel(ROWS[name].description.replace(" (", "\n("), fontsize=5)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])

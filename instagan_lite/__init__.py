@@ -14,7 +14,7 @@ from .losses import (
     generator_gan_loss,
     identity_loss,
 )
-from .masks import instance_validity, mask_area, merge_masks, select_instances
+from .masks import instance_validity, largest_component, mask_area, merge_masks, select_instances
 from .model import TranslationModel
 from .official import load_official_checkpoint
 from .schedule import linear_decay_factor, linear_decay_scheduler
@@ -44,6 +44,7 @@ __all__ = [
     "generator_gan_loss",
     "identity_loss",
     "instance_validity",
+    "largest_component",
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_official_checkpoint",

@@ -112,28 +112,39 @@ def cmd_translate(args: argparse.Namespace) -> None:
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from .evaluate import evaluate_model, format_table
+    from .evaluators import EvaluatorConfig, cache_dir, load_evaluators
     from .train import load_model, pick_device
 
     device = pick_device(args.device)
-    size, result = args.size, None
+    size, result, config = args.size, None, None
     if args.checkpoint:
         model, config = load_model(args.checkpoint, device)
         if config.data != "shapes":
             raise ValueError(f"evaluate measures the shapes benchmark; this model was trained on {config.data}")
         size = config.size
-        result = evaluate_model(model, size, args.n, args.seed, ins_per=config.ins_per,
-                                paste_back=args.paste_back, device=device)  # fmt: skip
-    reference = evaluate_model(None, size, args.n, args.seed)
-    rows = {}
+    evaluators = None
+    if not args.no_learned:
+        evaluators = load_evaluators(EvaluatorConfig(size=size))
+        print(f"learned evaluators (cached in {cache_dir()}): domain classifier "
+              f"{evaluators.domain_accuracy:.1%}, crop classifier {evaluators.crop_accuracy:.1%} on held-out "
+              "real scenes")  # fmt: skip
+    if args.checkpoint:
+        result = evaluate_model(model, size, args.n, args.seed, ins_per=config.ins_per, paste_back=args.paste_back,
+                                clean_masks=args.clean_masks, device=device, evaluators=evaluators)  # fmt: skip
+    reference = evaluate_model(None, size, args.n, args.seed, evaluators=evaluators)
+    tables = {}
     for direction in ("AtoB", "BtoA"):
-        rows[f"identity {direction}"] = reference[f"identity/{direction}"]
-        rows[f"oracle {direction}"] = reference[f"oracle/{direction}"]
+        rows = {
+            "identity": reference[f"identity/{direction}"],
+            "oracle (real target)": reference[f"oracle/{direction}"],
+        }
         if result is not None:
-            rows[f"{args.checkpoint.stem} {direction}"] = result[direction]
-    print(format_table(rows))
+            rows[args.checkpoint.stem] = result[direction]
+        tables[direction] = rows
+        print(f"\n{direction.replace('to', ' → ')}, {args.n} test images of {size} px\n{format_table(rows)}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(rows, indent=2))
+        args.out.write_text(json.dumps(tables, indent=2))
         print(f"wrote {args.out}")
 
 
@@ -177,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=200, help="test images per direction")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--paste-back", action="store_true")
-    p.add_argument("--out", type=Path, help="write the table as JSON here")
+    p.add_argument("--clean-masks", action="store_true", help="keep each generated mask's largest region")
+    p.add_argument("--no-learned", action="store_true", help="skip the learned scores (no evaluator training)")
+    p.add_argument("--out", type=Path, help="write the tables as JSON here")
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_evaluate)
 

@@ -1,10 +1,16 @@
-"""Evaluate a model on the shapes benchmark's test set, per direction, with reference rows."""
+"""Evaluate a model on the shapes benchmark's test set, per direction, with reference rows.
+
+Ground-truth measures come from :mod:`instagan_lite.metrics`; with ``evaluators`` (see
+:func:`instagan_lite.evaluators.load_evaluators`) the learned scores are added: classification score,
+KID against the real target-domain test images, and crop shape success.
+"""
 
 from __future__ import annotations
 
 import torch
 
 from .data.dataset import ShapesDataset
+from .evaluators import Evaluators, learned_metrics
 from .metrics import ShapeMetrics, evaluate_translations
 from .model import TranslationModel
 from .sequential import translate
@@ -35,12 +41,17 @@ def evaluate_model(
     batch_size: int = 50,
     ins_per: int = 2,
     paste_back: bool = False,
+    clean_masks: bool = False,
     device: str | torch.device = "cpu",
+    evaluators: Evaluators | None = None,
 ) -> dict[str, dict]:
     """Benchmark measures per direction ("AtoB", "BtoA") on ``n`` test images.
 
     With ``model=None`` the reference rows are returned instead: ``identity`` (no change) and
-    ``oracle`` (the ideal translation), each per direction.
+    ``oracle`` (the ideal translation, a real target-domain image of the same scene), each per
+    direction. ``ins_per``, ``paste_back`` and ``clean_masks`` go to InstaGAN's
+    :func:`~instagan_lite.sequential.sequential_translate`. With ``evaluators`` each row also gets the
+    learned scores (:class:`~instagan_lite.evaluators.LearnedMetrics`).
     """
     results: dict[str, dict] = {}
     for direction, source, target in (("AtoB", "A", "B"), ("BtoA", "B", "A")):
@@ -53,31 +64,54 @@ def evaluate_model(
                 outs.append(x.cpu())
                 out_masks.append(m.cpu())
                 continue
-            options = {"ins_per": ins_per, "paste_back": paste_back} if model.method == "instagan" else {}
+            options = {"ins_per": ins_per, "paste_back": paste_back, "clean_masks": clean_masks}
+            if model.method != "instagan":
+                options = {}
             y, b = translate(model.eval(), x, m, direction, **options)
             outs.append(y.cpu())
             out_masks.append(b.cpu())
         y, b = torch.cat(outs), torch.cat(out_masks)
+        real_target = shapes_test_batch(target, size, n, seed)["images"] if evaluators is not None else None
         if model is None:
-            results[f"identity/{direction}"] = _metrics(data, y, b, target).as_dict()
-            results[f"oracle/{direction}"] = _metrics(data, data["oracle"], data["oracle_masks"], target).as_dict()
+            results[f"identity/{direction}"] = _metrics(data, y, b, target, evaluators, real_target)
+            results[f"oracle/{direction}"] = _metrics(
+                data, data["oracle"], data["oracle_masks"], target, evaluators, real_target
+            )
         else:
-            results[direction] = _metrics(data, y, b, target).as_dict()
+            results[direction] = _metrics(data, y, b, target, evaluators, real_target)
     return results
 
 
-def _metrics(data: dict, translated: torch.Tensor, translated_masks: torch.Tensor, target: str) -> ShapeMetrics:
-    return evaluate_translations(
+def _metrics(
+    data: dict,
+    translated: torch.Tensor,
+    translated_masks: torch.Tensor,
+    target: str,
+    evaluators: Evaluators | None,
+    real_target: torch.Tensor | None,
+) -> dict:
+    measures: ShapeMetrics = evaluate_translations(
         data["images"], data["masks"], translated, translated_masks, data["oracle"], data["oracle_masks"], target
     )
+    row = measures.as_dict()
+    if evaluators is not None and real_target is not None:
+        row.update(learned_metrics(evaluators, translated, data["masks"], real_target, target).as_dict())
+    return row
+
+
+GROUND_TRUTH_COLUMNS = ["shape_success", "oracle_iou", "lost_instances", "centroid_shift_px", "background_l1",
+                        "background_l1_predicted", "change_iou"]  # fmt: skip
+LEARNED_COLUMNS = ["crop_shape_success", "classification_score", "kid_x100"]
 
 
 def format_table(rows: dict[str, dict]) -> str:
-    """A markdown table of ``{row name: metrics dict}``."""
-    columns = ["shape_success", "oracle_iou", "lost_instances", "centroid_shift_px", "background_l1",
-               "background_l1_predicted", "change_iou"]  # fmt: skip
+    """A markdown table of ``{row name: metrics dict}``; the learned columns appear when any row has them
+    (KID is shown ×100, "—" where a measure does not apply)."""
+    learned = any("kid" in metrics for metrics in rows.values())
+    columns = GROUND_TRUTH_COLUMNS + (LEARNED_COLUMNS if learned else [])
     lines = ["| system | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, metrics in rows.items():
-        cells = ["—" if metrics.get(c) is None else f"{metrics[c]:.3f}" for c in columns]
+        values = {**metrics, "kid_x100": None if metrics.get("kid") is None else 100 * metrics["kid"]}
+        cells = ["—" if values.get(c) is None else f"{values[c]:.3f}" for c in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ __all__ = [
     "check_images",
     "check_masks",
     "instance_validity",
+    "largest_component",
     "mask_area",
     "merge_masks",
     "pad_masks",
@@ -126,3 +127,32 @@ def select_instances(
         selected = pad_masks(selected, k)
         index = torch.cat([index, index.new_full((b, k - index.shape[1]), -1)], 1)
     return selected, index
+
+
+def largest_component(masks: torch.Tensor) -> torch.Tensor:
+    """Keep only the largest 4-connected region of pixels > 0 in every mask; the rest becomes -1.
+
+    ``masks`` (..., H, W) in [-1, 1] -> same shape; values inside the kept region are unchanged, an
+    empty mask stays empty, ties keep the region whose last pixel comes first in raster order. Used to remove the
+    one-pixel specks a generated mask can have (``translate(..., clean_masks=True)``).
+    """
+    h, w = masks.shape[-2:]
+    flat = masks.reshape(-1, h, w)
+    foreground = flat > 0
+    # Flood fill by label propagation: every foreground pixel starts with its own label and repeatedly
+    # takes the largest label among itself and its 4 neighbours until nothing changes.
+    labels = torch.arange(1, h * w + 1, device=masks.device).reshape(1, h, w).expand_as(flat)
+    labels = torch.where(foreground, labels, 0)
+    while True:
+        p = torch.nn.functional.pad(labels, (1, 1, 1, 1))
+        neighbours = torch.stack([labels, p[:, :-2, 1:-1], p[:, 2:, 1:-1], p[:, 1:-1, :-2], p[:, 1:-1, 2:]])
+        spread = torch.where(foreground, neighbours.amax(0), 0)
+        if torch.equal(spread, labels):
+            break
+        labels = spread
+    counts = torch.zeros(flat.shape[0], h * w + 1, dtype=torch.long, device=masks.device)
+    counts.scatter_add_(1, labels.reshape(flat.shape[0], -1), torch.ones_like(labels).reshape(flat.shape[0], -1))
+    counts[:, 0] = 0
+    best = counts.argmax(1)
+    keep = (labels == best[:, None, None]) & foreground
+    return torch.where(keep, flat, torch.full_like(flat, -1.0)).reshape(masks.shape)

@@ -25,7 +25,7 @@ from .losses import (
     generator_gan_loss,
     identity_loss,
 )
-from .masks import check_masks, instance_validity, pad_masks, select_instances
+from .masks import check_masks, instance_validity, largest_component, pad_masks, select_instances
 from .model import TranslationModel
 
 __all__ = [
@@ -106,6 +106,7 @@ def sequential_translate(
     order: str = "decreasing",
     instances: torch.Tensor | Sequence[int] | None = None,
     paste_back: bool = False,
+    clean_masks: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Translate with a set generator ``ins_per`` instances at a time (the authors' ``test``).
 
@@ -121,6 +122,9 @@ def sequential_translate(
             background.
         paste_back: keep the input pixels outside the union of each step's input and generated masks
             (needed for selective translation to leave the rest of the image untouched).
+        clean_masks: keep only the largest 4-connected region of each generated mask
+            (:func:`~instagan_lite.masks.largest_component`), removing stray pixels; the image is not
+            changed. Off by default (the authors have no such step).
 
     Returns:
         images: (B, 3, H, W), the image after the last step.
@@ -153,6 +157,8 @@ def sequential_translate(
             break
         x = out_images[active]
         y, b_m = G(x, a_m[active])
+        if clean_masks:
+            b_m = largest_component(b_m)
         out_images[active] = composite(x, y, a_m[active], b_m) if paste_back else y
         # Scatter the generated masks back to their original slots (padding slots are -1: skip them).
         rows, cols = (slot_m[active] >= 0).nonzero(as_tuple=True)

@@ -13,6 +13,7 @@ from instagan_lite import (
     discriminator_loss,
     generator_gan_loss,
     instance_validity,
+    largest_component,
     linear_decay_factor,
     mask_area,
     merge_masks,
@@ -121,3 +122,18 @@ def test_image_pool_size_zero_passes_through():
 def test_linear_decay_factor_matches_the_authors_lambda_rule():
     # niter = 2 constant epochs, niter_decay = 3: factors 1, 1, 1 − 1/4, 1 − 2/4, 1 − 3/4
     assert [linear_decay_factor(e, 2, 3) for e in range(5)] == [1.0, 1.0, 0.75, 0.5, 0.25]
+
+
+def test_largest_component_keeps_the_biggest_4_connected_region():
+    m = -torch.ones(3, 6, 6)
+    m[0, 1:4, 1:3] = 0.7  # 6 pixels
+    m[0, 5, 5] = 1  # a speck
+    m[0, 0, 3] = 1  # touches the block only diagonally: not 4-connected
+    m[1, 0:2, 0:2] = 1  # two equal regions: the one ending first in raster order stays
+    m[1, 4:6, 4:6] = 1
+    out = largest_component(m)
+    expected = -torch.ones(3, 6, 6)
+    expected[0, 1:4, 1:3] = 0.7
+    expected[1, 0:2, 0:2] = 1
+    torch.testing.assert_close(out, expected)  # the empty slot stays exactly -1
+    torch.testing.assert_close(largest_component(m[None]), expected[None])  # any leading shape

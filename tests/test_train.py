@@ -147,11 +147,15 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "stopped by iterations after 2 iterations" in text
     assert sorted(p.name for p in (out / "samples").iterdir())[:2] == ["AtoB_000001.png", "AtoB_000002.png"]
-    main(["evaluate", "--checkpoint", str(out / "checkpoint.pt"), "--n", "4", "--out", str(tmp_path / "m.json")])
-    assert "| checkpoint AtoB |" in capsys.readouterr().out
-    rows = json.loads((tmp_path / "m.json").read_text())
-    assert rows["identity AtoB"]["shape_success"] == 0 and rows["identity AtoB"]["background_l1"] == 0
-    assert rows["oracle BtoA"]["background_l1"] == 0 and rows["oracle BtoA"]["change_iou"] == 1
+    main(["evaluate", "--checkpoint", str(out / "checkpoint.pt"), "--n", "4", "--no-learned",
+          "--out", str(tmp_path / "m.json")])  # fmt: skip
+    text = capsys.readouterr().out
+    assert "A → B, 4 test images of 16 px" in text and "B → A, 4 test images" in text
+    assert text.count("| checkpoint |") == 2 and "kid_x100" not in text
+    tables = json.loads((tmp_path / "m.json").read_text())
+    assert tables["AtoB"]["identity"]["shape_success"] == 0 and tables["AtoB"]["identity"]["background_l1"] == 0
+    oracle = tables["BtoA"]["oracle (real target)"]
+    assert oracle["background_l1"] == 0 and oracle["change_iou"] == 1
     with pytest.raises(SystemExit) as exit_info:
         main(["translate", "--checkpoint", str(tmp_path / "nope.pt"), "--image", "x.png", "--out", "o"])
     assert exit_info.value.code == 2 and "no such checkpoint" in capsys.readouterr().err
