@@ -5,37 +5,27 @@ it runs one full training iteration (all sequential steps, both directions, G an
 one-step warm-up (kernels, Adam state), in fresh subprocesses, and reports
 
 * seconds per iteration (its own process, the default allocator);
-* peak memory of one iteration above what was held before it (parameters, Adam state, the data): on
-  CUDA ``max_memory_allocated``; on CPU the growth of the process's peak RSS (VmHWM, reset through
-  /proc/self/clear_refs), in a second process started with ``MALLOC_ARENA_MAX=1`` and a fixed mmap
-  threshold, so that freed tensors go back to the OS and RSS follows the live tensors rather than
-  glibc's per-thread caches (without that, the same run varied by ±10 % here).
+* peak memory of one iteration above what was held before it (parameters, Adam state, the data), in a
+  second process (see ``common.py`` for how CPU memory is measured).
 
-Sequential = ins_per 2 (ins_max / 2 steps); one-shot = all instances in one step.
+Sequential = ins_per 2 (ins_max / 2 steps); one-shot = all instances in one step. Writes the table to
+``results/train_step.md`` and a plot of peak memory against instances to ``results/train_step_memory.png``.
 
     python benchmarks/train_step.py                 # the full table (CPU: about 30 minutes on 2 cores)
     python benchmarks/train_step.py --presets lite  # about a minute
+    python benchmarks/train_step.py --replot        # redraw the plot from results/train_step.md
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from common import peak_memory_mib, run_child
+
 SIZES = {"paper": 64, "lite": 32}
-LIVE_MEMORY_ENV = {"MALLOC_ARENA_MAX": "1", "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0"}
-
-
-def _rss_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
 
 
 def measure(preset: str, batch: int, instances: int, ins_per: int, device: str, what: str) -> dict:
@@ -69,24 +59,46 @@ def measure(preset: str, batch: int, instances: int, ins_per: int, device: str, 
         start = time.perf_counter()
         steps = iteration(config, pools)
         return {"steps": steps, "seconds": time.perf_counter() - start}
-    if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        iteration(config, pools)
-        peak = torch.cuda.max_memory_allocated()
-    else:
-        base = _rss_kib("VmRSS") * 1024
-        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-        iteration(config, pools)
-        peak = _rss_kib("VmHWM") * 1024
-    return {"peak_mib": (peak - base) / 2**20}
+    return {"peak_mib": peak_memory_mib(lambda: iteration(config, pools), device)}
 
 
-def _child(spec: dict) -> dict:
-    env = {**os.environ, **(LIVE_MEMORY_ENV if spec["what"] == "memory" else {})}
-    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], check=True, capture_output=True,
-                         text=True, env=env).stdout  # fmt: skip
-    return json.loads(out.strip().splitlines()[-1])
+def read_table(path: Path) -> list[dict]:
+    """The rows of a ``train_step.md`` table as dicts."""
+    rows = []
+    for line in path.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] in SIZES:
+            rows.append({"preset": cells[0], "batch": int(cells[2]), "instances": int(cells[3]), "mode": cells[4],
+                         "seconds": float(cells[6]), "peak_mib": float(cells[7])})  # fmt: skip
+    return rows
+
+
+def plot_memory(rows: list[dict], path: Path) -> None:
+    """Peak memory against instances, one panel per preset, a line per (mode, batch)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    presets = sorted({r["preset"] for r in rows}, key=list(SIZES).index)
+    fig, axes = plt.subplots(1, len(presets), figsize=(4.2 * len(presets), 3.3), squeeze=False)
+    for ax, preset in zip(axes[0], presets):
+        for colour, batch in enumerate(sorted({r["batch"] for r in rows if r["preset"] == preset})):
+            for mode, style in (("sequential", "o-"), ("one-shot", "s--")):
+                pts = sorted((r["instances"], r["peak_mib"]) for r in rows
+                             if (r["preset"], r["batch"], r["mode"]) == (preset, batch, mode))  # fmt: skip
+                if pts:
+                    ax.plot(*zip(*pts), style, color=f"C{colour}", label=f"{mode}, batch {batch}")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted({r["instances"] for r in rows}), [str(n) for n in sorted({r["instances"] for r in rows})])
+        ax.set_yscale("log")
+        ax.set_xlabel("instances per image")
+        ax.set_ylabel("peak memory of one iteration (MiB)")
+        ax.set_title(f"{preset} preset, {SIZES[preset]} px")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def main() -> None:
@@ -96,10 +108,16 @@ def main() -> None:
     parser.add_argument("--instances", nargs="+", type=int, default=[2, 4, 8, 16])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "train_step.md")
+    parser.add_argument("--replot", action="store_true", help="only redraw the plot from --out's table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(**json.loads(args.child))))
+        return
+    plot_path = args.out.with_name(args.out.stem + "_memory.png")
+    if args.replot:
+        plot_memory(read_table(args.out), plot_path)
+        print(f"wrote {plot_path}")
         return
 
     import torch
@@ -119,7 +137,8 @@ def main() -> None:
                 for mode, ins_per in (("sequential", 2), ("one-shot", n)):
                     spec = {"preset": preset, "batch": batch, "instances": n, "ins_per": ins_per}
                     spec["device"] = args.device
-                    r = {**_child({**spec, "what": "time"}), **_child({**spec, "what": "memory"})}
+                    r = {**run_child(__file__, {**spec, "what": "time"}, memory=False),
+                         **run_child(__file__, {**spec, "what": "memory"}, memory=True)}  # fmt: skip
                     row = (
                         f"| {preset} | {SIZES[preset]} | {batch} | {n} | {mode} | {r['steps']} "
                         f"| {r['seconds']:.2f} | {r['peak_mib']:.0f} |"
@@ -128,7 +147,8 @@ def main() -> None:
                     print(row, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
-    print(f"\nwrote {args.out}")
+    plot_memory(read_table(args.out), plot_path)
+    print(f"\nwrote {args.out} and {plot_path}")
 
 
 if __name__ == "__main__":
