@@ -31,7 +31,7 @@ from instagan_lite.evaluate import evaluate_model, shapes_test_batch
 from instagan_lite.evaluators import load_evaluators
 from instagan_lite.sequential import translate
 from instagan_lite.train import TrainConfig, Trainer, load_model
-from instagan_lite.viz import mask_overlay, to_numpy_image
+from instagan_lite.viz import to_numpy_image
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -54,9 +54,12 @@ ROWS = {
                                   {"ins_max": 4, "ins_per": 2, "composite": True}),
     "instagan_seq_composite_clean": Row("+ lite: largest mask component (inference only)",
                                         options={"clean_masks": True}, checkpoint_of="instagan_seq_composite"),
+    "instagan_seq_composite_fill": Row("+ lite: repaint the vacated background (inference only)",
+                                       options={"clean_masks": True, "fill_background": True},
+                                       checkpoint_of="instagan_seq_composite"),
 }  # fmt: skip
 COLUMNS = ["shape_success", "crop_shape_success", "oracle_iou", "centroid_shift_px", "lost_instances",
-           "background_l1", "change_iou", "classification_score", "kid_x100"]  # fmt: skip
+           "background_l1", "vacated_l1", "change_iou", "classification_score", "kid_x100"]  # fmt: skip
 
 
 def train_row(name: str, minutes: float, runs: Path, seed: int) -> dict:
@@ -110,7 +113,7 @@ def cell(metrics: dict, column: str) -> str:
     def fmt(v: float | None) -> str:
         if v is None:
             return "—"
-        return f"{v:.3f}" if column == "background_l1" else f"{v:.2f}"
+        return f"{v:.3f}" if column in ("background_l1", "vacated_l1") else f"{v:.2f}"
 
     values = [metrics[d].get(column) for d in ("AtoB", "BtoA")]
     if column == "kid_x100":
@@ -140,7 +143,8 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
         "",
         "Ground truth: shape_success (mask moments), oracle_iou, centroid_shift_px and lost_instances need",
         "translated masks, so the CycleGAN rows have none (CycleGAN + Seg translates only the union of the",
-        "masks); background_l1 is over pixels that are background in the input and the oracle; change_iou",
+        "masks); background_l1 is over pixels that are background in the input and the oracle; vacated_l1 is",
+        "|y' − x*| where an input object was and no oracle object is (ghosts of the old shape); change_iou",
         "compares the pixels that changed with those the oracle changed.",
         f"Learned (necessary, not sufficient): crop_shape_success (crop classifier at each input centroid, "
         f"{evaluators.crop_accuracy:.1%} on real crops),",
@@ -152,15 +156,13 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
     (args.out / "ablation.md").write_text("\n".join(lines) + "\n")
     (args.out / "ablation.json").write_text(json.dumps({"reference": reference, "rows": results}, indent=2))
     batch = shapes_test_batch("A", 32, 6)
-    fig, axes = plt.subplots(len(examples) + 1, 6, figsize=(7.5, 1.3 * (len(examples) + 1)), squeeze=False)
-    for c in range(6):
-        axes[0, c].imshow(mask_overlay(batch["images"][c], batch["masks"][c]))
-    axes[0, 0].set_ylabel("input", fontsize=6)
-    for r, (name, (y, b)) in enumerate(examples.items(), 1):
+    pictures = {"input (A)": batch["images"], "oracle (ideal B)": batch["oracle"]}
+    pictures.update({ROWS[name].description: y for name, (y, _) in examples.items()})
+    fig, axes = plt.subplots(len(pictures), 6, figsize=(7.5, 1.3 * len(pictures)), squeeze=False)
+    for r, (label, images) in enumerate(pictures.items()):
         for c in range(6):
-            picture = mask_overlay(y[c], b[c]) if b.shape[1] == batch["masks"].shape[1] else to_numpy_image(y[c])
-            axes[r, c].imshow(picture)
-        axes[r, 0].set_ylabel(ROWS[name].description.replace(" (", "\n("), fontsize=5)
+            axes[r, c].imshow(to_numpy_image(images[c]))
+        axes[r, 0].set_ylabel(label.replace(" (", "\n(").replace(": ", ":\n"), fontsize=5)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])

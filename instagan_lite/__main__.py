@@ -92,7 +92,8 @@ def cmd_translate(args: argparse.Namespace) -> None:
         jobs = list_instances(args.dataset, args.phase, args.domain, 20)[: args.limit]
     args.out.mkdir(parents=True, exist_ok=True)
     # Selective translation pastes the input back outside the chosen instances, so the rest stays as it was.
-    options = {"ins_per": args.ins_per, "paste_back": args.paste_back or bool(args.instances)}
+    options = {"ins_per": args.ins_per, "paste_back": args.paste_back or bool(args.instances),
+               "clean_masks": args.clean_masks, "fill_background": args.fill_background}  # fmt: skip
     if args.instances:
         options["instances"] = args.instances
     for image_path, mask_paths in jobs:
@@ -130,7 +131,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
               "real scenes")  # fmt: skip
     if args.checkpoint:
         result = evaluate_model(model, size, args.n, args.seed, ins_per=config.ins_per, paste_back=args.paste_back,
-                                clean_masks=args.clean_masks, device=device, evaluators=evaluators)  # fmt: skip
+                                clean_masks=args.clean_masks, fill_background=args.fill_background, device=device,
+                                evaluators=evaluators)  # fmt: skip
     reference = evaluate_model(None, size, args.n, args.seed, evaluators=evaluators)
     tables = {}
     for direction in ("AtoB", "BtoA"):
@@ -152,6 +154,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .demo import run_demo
 
     run_demo(args.out, minutes=args.minutes, device=args.device, retrain=args.retrain)
+
+
+def add_cleanup_flags(p: argparse.ArgumentParser) -> None:
+    """The lite recipe's inference-only clean-ups (see the README's deviations)."""
+    p.add_argument("--clean-masks", action="store_true", help="keep each generated mask's largest region")
+    p.add_argument("--fill-background", action="store_true",
+                   help="repaint the area the old instances vacated from its surroundings")  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--ins-per", type=int, default=2, help="instances per sequential step")
     p.add_argument("--paste-back", action="store_true", help="keep pixels outside the translated instances")
+    add_cleanup_flags(p)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_translate)
@@ -188,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=200, help="test images per direction")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--paste-back", action="store_true")
-    p.add_argument("--clean-masks", action="store_true", help="keep each generated mask's largest region")
+    add_cleanup_flags(p)
     p.add_argument("--no-learned", action="store_true", help="skip the learned scores (no evaluator training)")
     p.add_argument("--out", type=Path, help="write the tables as JSON here")
     p.add_argument("--device", default="auto")

@@ -39,19 +39,18 @@ def evaluate_model(
     n: int = 200,
     seed: int = 0,
     batch_size: int = 50,
-    ins_per: int = 2,
-    paste_back: bool = False,
-    clean_masks: bool = False,
     device: str | torch.device = "cpu",
     evaluators: Evaluators | None = None,
+    **options,
 ) -> dict[str, dict]:
     """Benchmark measures per direction ("AtoB", "BtoA") on ``n`` test images.
 
     With ``model=None`` the reference rows are returned instead: ``identity`` (no change) and
     ``oracle`` (the ideal translation, a real target-domain image of the same scene), each per
-    direction. ``ins_per``, ``paste_back`` and ``clean_masks`` go to InstaGAN's
-    :func:`~instagan_lite.sequential.sequential_translate`. With ``evaluators`` each row also gets the
-    learned scores (:class:`~instagan_lite.evaluators.LearnedMetrics`).
+    direction. ``options`` (``ins_per``, default 2, ``paste_back``, ``clean_masks``,
+    ``fill_background``) go to InstaGAN's :func:`~instagan_lite.sequential.sequential_translate`.
+    With ``evaluators`` each row also gets the learned scores
+    (:class:`~instagan_lite.evaluators.LearnedMetrics`).
     """
     results: dict[str, dict] = {}
     for direction, source, target in (("AtoB", "A", "B"), ("BtoA", "B", "A")):
@@ -64,10 +63,8 @@ def evaluate_model(
                 outs.append(x.cpu())
                 out_masks.append(m.cpu())
                 continue
-            options = {"ins_per": ins_per, "paste_back": paste_back, "clean_masks": clean_masks}
-            if model.method != "instagan":
-                options = {}
-            y, b = translate(model.eval(), x, m, direction, **options)
+            kwargs = {"ins_per": 2, **options} if model.method == "instagan" else {}
+            y, b = translate(model.eval(), x, m, direction, **kwargs)
             outs.append(y.cpu())
             out_masks.append(b.cpu())
         y, b = torch.cat(outs), torch.cat(out_masks)
@@ -100,7 +97,7 @@ def _metrics(
 
 
 GROUND_TRUTH_COLUMNS = ["shape_success", "oracle_iou", "lost_instances", "centroid_shift_px", "background_l1",
-                        "background_l1_predicted", "change_iou"]  # fmt: skip
+                        "background_l1_predicted", "vacated_l1", "change_iou"]  # fmt: skip
 LEARNED_COLUMNS = ["crop_shape_success", "classification_score", "kid_x100"]
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "evaluate_translations",
     "is_target_shape",
     "mask_iou",
+    "vacated_l1",
 ]
 
 RECTANGULARITY = 0.85  # area / bounding-box area above this is a rectangle (an ellipse fills π/4 ≈ 0.785)
@@ -77,6 +78,18 @@ def background_l1(image: torch.Tensor, translated: torch.Tensor, *masks: torch.T
     return (image - translated).abs().mean(0)[background].mean().item()
 
 
+def vacated_l1(
+    translated: torch.Tensor, oracle: torch.Tensor, masks: torch.Tensor, oracle_masks: torch.Tensor
+) -> float:
+    """Mean |y' − x*| over the pixels the objects vacate: inside an input instance (``masks`` (K, H, W))
+    and outside every oracle instance. Ghosts of the old shape left there raise it. NaN if no pixel is
+    vacated."""
+    vacated = (masks > 0).any(0) & ~(oracle_masks > 0).any(0)
+    if not vacated.any():
+        return math.nan
+    return (translated - oracle).abs().mean(0)[vacated].mean().item()
+
+
 def change_iou(image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tensor, threshold: float = 0.1) -> float:
     """IoU of the pixels the translation changed (|y' − x| > t in any channel) with those the oracle
     changed (|x* − x| > t): "changed the right things and nothing else"."""
@@ -102,6 +115,7 @@ class ShapeMetrics:
     centroid_shift_px: float | None
     background_l1: float
     background_l1_predicted: float | None
+    vacated_l1: float | None
     change_iou: float
 
     def as_dict(self) -> dict:
@@ -119,11 +133,12 @@ def evaluate_translations(
 ) -> ShapeMetrics:
     """All benchmark measures for a batch: images/translated/oracle (N, 3, H, W); masks, oracle_masks
     and translated_masks (N, K, H, W), slot-aligned; ``translated_masks`` None for mask-free methods."""
-    success, ious, lost, shifts, bg, bg_pred, change = [], [], [], [], [], [], []
+    success, ious, lost, shifts, bg, bg_pred, vacated, change = [], [], [], [], [], [], [], []
     has_masks = translated_masks is not None and translated_masks.shape[1] == masks.shape[1]
     for i in range(images.shape[0]):
         bg.append(background_l1(images[i], translated[i], masks[i], oracle_masks[i]))
         change.append(change_iou(images[i], translated[i], oracle[i]))
+        vacated.append(vacated_l1(translated[i], oracle[i], masks[i], oracle_masks[i]))
         if not has_masks:
             continue
         bg_pred.append(background_l1(images[i], translated[i], masks[i], translated_masks[i]))
@@ -155,5 +170,6 @@ def evaluate_translations(
         centroid_shift_px=mean(shifts) if has_masks else None,
         background_l1=mean(bg) or 0.0,
         background_l1_predicted=mean(bg_pred) if has_masks else None,
+        vacated_l1=mean(vacated),
         change_iou=mean(change) or 0.0,
     )

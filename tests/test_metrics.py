@@ -15,6 +15,7 @@ from instagan_lite.metrics import (
     evaluate_translations,
     is_target_shape,
     mask_iou,
+    vacated_l1,
 )
 
 
@@ -111,3 +112,20 @@ def test_reference_rows_on_the_benchmark():
     assert rows["oracle/BtoA"]["shape_success"] > 0.75  # occluded ellipses can look rectangular
     batch = shapes_test_batch("A", 32, 3)
     assert batch["images"].shape == (3, 3, 32, 32) and batch["oracle_masks"].shape == (3, 4, 32, 32)
+
+
+def test_vacated_l1_by_hand_and_on_the_references():
+    images, masks, oracle, oracle_masks = _case()
+    m_identity = evaluate_translations(images, masks, images, masks, oracle, oracle_masks, "B")
+    m_perfect = evaluate_translations(images, masks, oracle, oracle_masks, oracle, oracle_masks, "B")
+    # vacated pixels: inside an ellipse, outside both boxes; identity leaves red (1, 0, 0) on black
+    assert m_identity.vacated_l1 == pytest.approx(1 / 3) and m_perfect.vacated_l1 == 0
+    x = torch.zeros(3, 2, 2)
+    oracle1 = x.clone()
+    translated = x.clone()
+    translated[:, 0, 1] = 0.6  # a ghost on the one vacated pixel
+    translated[:, 1, 1] = 5.0  # a wrong pixel that is not vacated does not count
+    a = box(0, 0, 1, 2, 2)[None]  # input object: the top row
+    b = box(0, 0, 1, 1, 2)[None]  # oracle object: the top-left pixel
+    assert vacated_l1(translated, oracle1, a, b) == pytest.approx(0.6)
+    assert math.isnan(vacated_l1(translated, oracle1, b, a))  # nothing vacated
