@@ -33,7 +33,9 @@ notebooks: setup
 demo: setup
 	$(PY) -m instagan_lite demo
 
-benchmark: setup
+benchmark: setup  # speed and memory (about 40 min on 2 CPU cores); the ablation is separate (1.5 h)
+	$(PY) benchmarks/throughput.py
+	$(PY) benchmarks/inference_capacity.py
 	$(PY) benchmarks/train_step.py
 
 clean:

@@ -33,7 +33,8 @@ def sha256(path: Path | str) -> str:
 
 
 def registry(folder: Path = CHECKPOINTS) -> dict[str, dict]:
-    """``{name: {"file", "sha256", "command", "train_minutes", "iterations", "metrics"}}`` ({} if none)."""
+    """``{name: {"file", "sha256", "command", "train_minutes", "iterations", "metrics", "translate_options",
+    "config"}}`` ({} if none)."""
     path = folder / "registry.json"
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -75,9 +76,11 @@ def export_pretrained(
     metrics: dict,
     losses: Path | None = None,
     folder: Path = CHECKPOINTS,
+    translate_options: dict | None = None,
 ) -> Path:
     """Ship a model: its generators in half precision, its metrics JSON, its loss log (``losses``, the
-    run's ``losses.csv``) and a registry entry."""
+    run's ``losses.csv``) and a registry entry (with ``translate_options``, the translation options its
+    metrics were measured with)."""
     folder.mkdir(parents=True, exist_ok=True)
     generators = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()
                   if k.startswith(("G_A.", "G_B."))}  # fmt: skip
@@ -90,7 +93,7 @@ def export_pretrained(
     entries = registry(folder)
     entries[name] = {"file": path.name, "sha256": sha256(path), "command": command,
                      "train_minutes": round(train_minutes, 2), "iterations": iterations, "metrics": metrics_file,
-                     "config": asdict(config)}  # fmt: skip
+                     "translate_options": translate_options or {}, "config": asdict(config)}  # fmt: skip
     (folder / "registry.json").write_text(json.dumps(entries, indent=2) + "\n")
     return path
 

@@ -1,10 +1,11 @@
 """Ship the ablation's lite InstaGAN and CycleGAN as the package's pretrained checkpoints.
 
-    python benchmarks/ablation.py --minutes 8      # trains every row under outputs/ablation/
+    python benchmarks/ablation.py --minutes 15     # trains every row under outputs/ablation/
     python scripts/ship_checkpoints.py             # exports two of them to instagan_lite/checkpoints/
 
 Each shipped checkpoint holds the generators in half precision, with its sha256, the command that made
-it, its training time and iterations, its metrics (200 test images per direction) and its loss log.
+it, its training time and iterations, its metrics (200 test images per direction, with the translation
+options the demo uses for InstaGAN) and its loss log.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from instagan_lite.demo import DEMO_TRANSLATE_OPTIONS
 from instagan_lite.evaluate import evaluate_model
 from instagan_lite.pretrained import export_pretrained, load_pretrained
 from instagan_lite.train import Trainer
@@ -39,9 +41,10 @@ def main() -> None:
         with torch.no_grad():  # score the weights as shipped: rounded to half precision
             for p in trainer.model.parameters():
                 p.copy_(p.half().float())
-        metrics = evaluate_model(trainer.model, trainer.config.size, 200, ins_per=trainer.config.ins_per)
+        options = DEMO_TRANSLATE_OPTIONS if trainer.config.method == "instagan" else {}
+        metrics = evaluate_model(trainer.model, trainer.config.size, 200, ins_per=trainer.config.ins_per, **options)
         export_pretrained(trainer.model, trainer.config, name, command, info["minutes"], info["iterations"],
-                          metrics, losses=args.runs / row / "losses.csv")  # fmt: skip
+                          metrics, losses=args.runs / row / "losses.csv", translate_options=options)  # fmt: skip
         load_pretrained(name)  # the hash check passes
         print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "change_iou")} for d in metrics})
 
