@@ -51,3 +51,36 @@ def run_child(script: str, spec: dict, memory: bool) -> dict:
     out = subprocess.run([sys.executable, script, "--child", json.dumps(spec)], check=True, capture_output=True,
                          text=True, env=env).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
+
+
+class Report:
+    """The lines of a markdown report: each printed as it is added, all written to a file at the end."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines: list[str] = []
+        self.add(*lines)
+
+    def add(self, *lines: str) -> None:
+        for line in lines:
+            self.lines.append(line)
+            print(line, flush=True)
+
+    def write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(self.lines) + "\n")
+        print(f"\nwrote {path}")
+
+
+def training_setup(method: str, preset: str, device: str):
+    """A seeded model with the Trainer's Adam optimizers: ``(model, opt_G, opt_D)``."""
+    import torch
+
+    from instagan_lite import TranslationModel
+
+    torch.manual_seed(0)
+    model = TranslationModel.build(method, preset, seed=0).to(device)
+    g = [p for n in model.generators for p in n.parameters()]
+    d = [p for n in model.discriminators for p in n.parameters()]
+    opt_G = torch.optim.Adam(g, 2e-4, betas=(0.5, 0.999))
+    opt_D = torch.optim.Adam(d, 2e-4, betas=(0.5, 0.999))
+    return model, opt_G, opt_D

@@ -19,7 +19,7 @@ import math
 import time
 from pathlib import Path
 
-from common import peak_memory_mib, run_child
+from common import Report, peak_memory_mib, run_child
 
 
 def measure(preset: str, size: int, instances: int, ins_per: int, device: str) -> dict:
@@ -72,11 +72,11 @@ def main() -> None:
 
     import torch
 
-    lines = [f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}, {args.preset} "
-             "widths, batch 1, no_grad. Peak memory of one translation over what the model and data hold.",
-             "", "| px | instances | one-shot MiB | sequential (2 per step) MiB | one-shot s | sequential s |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
-    print("\n".join(lines), flush=True)
+    report = Report(f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
+                    f"{args.preset} widths, batch 1, no_grad. Peak memory of one translation over what the model "
+                    "and data hold.", "",
+                    "| px | instances | one-shot MiB | sequential (2 per step) MiB | one-shot s | sequential s |",
+                    "|---|---|---|---|---|---|")  # fmt: skip
     measured: dict[tuple[int, str], list[tuple[int, float]]] = {}
     for size in args.sizes:
         for k in args.instances:
@@ -85,24 +85,18 @@ def main() -> None:
                  for mode, ins_per in (("one-shot", k), ("sequential", 2))}  # fmt: skip
             for mode in r:
                 measured.setdefault((size, mode), []).append((k, r[mode]["peak_mib"]))
-            row = (f"| {size} | {k} | {r['one-shot']['peak_mib']:.0f} | {r['sequential']['peak_mib']:.0f} "
-                   f"| {r['one-shot']['seconds']:.2f} | {r['sequential']['seconds']:.2f} |")  # fmt: skip
-            lines.append(row)
-            print(row, flush=True)
+            report.add(f"| {size} | {k} | {r['one-shot']['peak_mib']:.0f} | {r['sequential']['peak_mib']:.0f} "
+                       f"| {r['one-shot']['seconds']:.2f} | {r['sequential']['seconds']:.2f} |")  # fmt: skip
     budgets = " | ".join(f"max K in {b:g} MiB" for b in args.budgets_mib)
-    lines += ["", "Straight-line fit of peak MiB = a + b·K over the measured K; max K = ⌊(budget − a) / b⌋ "
+    report.add("", "Straight-line fit of peak MiB = a + b·K over the measured K; max K = ⌊(budget − a) / b⌋ "
               "(— = flat, b < 1 MiB per instance).", "",
-              f"| px | mode | a (MiB) | b (MiB / instance) | {budgets} |",
-              "|---" * (4 + len(args.budgets_mib)) + "|"]  # fmt: skip
+               f"| px | mode | a (MiB) | b (MiB / instance) | {budgets} |",
+               "|---" * (4 + len(args.budgets_mib)) + "|")  # fmt: skip
     for (size, mode), points in measured.items():
         a, b = fit_line(points)
         caps = " | ".join("—" if (c := capacity(a, b, budget)) is None else str(c) for budget in args.budgets_mib)
-        row = f"| {size} | {mode} | {a:.0f} | {b:.1f} | {caps} |"
-        lines.append(row)
-        print(row, flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
-    print(f"\nwrote {args.out}")
+        report.add(f"| {size} | {mode} | {a:.0f} | {b:.1f} | {caps} |")
+    report.write(args.out)
 
 
 if __name__ == "__main__":

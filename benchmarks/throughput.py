@@ -18,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from common import run_child
+from common import Report, run_child, training_setup
 
 SIZES = {"lite": 32, "paper": 64}
 
@@ -27,16 +27,11 @@ def measure(method: str, preset: str, batch: int, device: str, seconds: float, m
     """In a subprocess: seconds per iteration and images per second of one configuration."""
     import torch
 
-    from instagan_lite import ImagePool, SequentialConfig, TranslationModel, train_step
+    from instagan_lite import ImagePool, SequentialConfig, train_step
     from instagan_lite.data.shapes import make_shapes_batch
 
-    torch.manual_seed(0)
     size = SIZES[preset]
-    model = TranslationModel.build(method, preset, seed=0).to(device)
-    g = [p for n in model.generators for p in n.parameters()]
-    d = [p for n in model.discriminators for p in n.parameters()]
-    opt_G = torch.optim.Adam(g, 2e-4, betas=(0.5, 0.999))
-    opt_D = torch.optim.Adam(d, 2e-4, betas=(0.5, 0.999))
+    model, opt_G, opt_D = training_setup(method, preset, device)
     pools = (ImagePool(), ImagePool())
     config = SequentialConfig(ins_max=4, ins_per=2) if method == "instagan" else SequentialConfig(1, 1)
     batches = [(make_shapes_batch("A", batch, size, seed=2 * i, slots=4),
@@ -75,28 +70,23 @@ def main() -> None:
 
     import torch
 
-    lines = [
+    report = Report(
         f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}. One iteration = "
         "a batch of each domain, all sequential steps (InstaGAN: ins_max 4 / ins_per 2), G and D updates;",
         "images / s counts domain-A images.",
         "",
         "| method | preset | px | batch | iterations timed | s / iteration | images / s |",
         "|---|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines), flush=True)
+    )
     for method in args.methods:
         for preset in args.presets:
             for batch in args.batches:
                 spec = {"method": method, "preset": preset, "batch": batch, "device": args.device,
                         "seconds": args.seconds, "min_iterations": args.min_iterations}  # fmt: skip
                 r = run_child(__file__, spec, memory=False)
-                row = (f"| {method} | {preset} | {SIZES[preset]} | {batch} | {r['iterations']} "
-                       f"| {r['seconds_per_iteration']:.3f} | {r['images_per_second']:.1f} |")  # fmt: skip
-                lines.append(row)
-                print(row, flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
-    print(f"\nwrote {args.out}")
+                report.add(f"| {method} | {preset} | {SIZES[preset]} | {batch} | {r['iterations']} "
+                           f"| {r['seconds_per_iteration']:.3f} | {r['images_per_second']:.1f} |")  # fmt: skip
+    report.write(args.out)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import json
 import time
 from pathlib import Path
 
-from common import peak_memory_mib, run_child
+from common import Report, peak_memory_mib, run_child, training_setup
 
 SIZES = {"paper": 64, "lite": 32}
 
@@ -33,16 +33,11 @@ def measure(preset: str, batch: int, instances: int, ins_per: int, device: str, 
     memory measured (``what="memory"``)."""
     import torch
 
-    from instagan_lite import ImagePool, SequentialConfig, TranslationModel, train_step
+    from instagan_lite import ImagePool, SequentialConfig, train_step
     from instagan_lite.data.shapes import make_shapes_batch
 
-    torch.manual_seed(0)
     size = SIZES[preset]
-    model = TranslationModel.build("instagan", preset, seed=0).to(device)
-    g = [p for n in model.generators for p in n.parameters()]
-    d = [p for n in model.discriminators for p in n.parameters()]
-    opt_G = torch.optim.Adam(g, 2e-4, betas=(0.5, 0.999))
-    opt_D = torch.optim.Adam(d, 2e-4, betas=(0.5, 0.999))
+    model, opt_G, opt_D = training_setup("instagan", preset, device)
     a, ma = make_shapes_batch("A", batch, size, instances, seed=1)
     b, mb = make_shapes_batch("B", batch, size, instances, seed=2)
     a, ma, b, mb = (t.to(device) for t in (a, ma, b, mb))
@@ -122,15 +117,14 @@ def main() -> None:
 
     import torch
 
-    lines = [
+    report = Report(
         f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}.",
         "Peak memory: growth during one iteration over what was held before it (parameters, Adam state,",
         "data): peak RSS with MALLOC_ARENA_MAX=1 and a fixed mmap threshold (CPU), max_memory_allocated (CUDA).",
         "",
         "| preset | px | batch | instances | mode | steps | s / iteration | peak MiB |",
         "|---|---|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines), flush=True)
+    )
     for preset in args.presets:
         for batch in args.batches:
             for n in args.instances:
@@ -139,16 +133,11 @@ def main() -> None:
                     spec["device"] = args.device
                     r = {**run_child(__file__, {**spec, "what": "time"}, memory=False),
                          **run_child(__file__, {**spec, "what": "memory"}, memory=True)}  # fmt: skip
-                    row = (
-                        f"| {preset} | {SIZES[preset]} | {batch} | {n} | {mode} | {r['steps']} "
-                        f"| {r['seconds']:.2f} | {r['peak_mib']:.0f} |"
-                    )
-                    lines.append(row)
-                    print(row, flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n")
+                    report.add(f"| {preset} | {SIZES[preset]} | {batch} | {n} | {mode} | {r['steps']} "
+                               f"| {r['seconds']:.2f} | {r['peak_mib']:.0f} |")  # fmt: skip
+    report.write(args.out)
     plot_memory(read_table(args.out), plot_path)
-    print(f"\nwrote {args.out} and {plot_path}")
+    print(f"wrote {plot_path}")
 
 
 if __name__ == "__main__":
