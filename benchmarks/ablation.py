@@ -68,7 +68,7 @@ def train_row(name: str, minutes: float, runs: Path, seed: int) -> dict:
                             "checkpoint_every": 500, "sample_every": 0, "progress": False,
                             "out_dir": str(runs / name), **ROWS[name].overrides})  # fmt: skip
     result = Trainer(config).fit()
-    info = {"minutes": round(result.seconds / 60, 2), "iterations": result.iterations}
+    info = {"minutes": round(result.seconds / 60, 2), "iterations": result.iterations, "config": ROWS[name].overrides}
     (runs / name / "row.json").write_text(json.dumps(info, indent=2))
     return info
 
@@ -102,8 +102,9 @@ def main() -> None:
         info = json.loads((folder / "row.json").read_text())
         options = {"ins_per": config.ins_per, **row.options} if config.method == "instagan" else {}
         metrics = evaluate_model(model, 32, args.n, evaluators=evaluators, **options)
-        results[name] = {"description": row.description, **info, "inference_only": row.checkpoint_of is not None,
-                         "config": row.overrides, "options": row.options, "metrics": metrics}  # fmt: skip
+        results[name] = {**info, "description": row.description, "inference_only": row.checkpoint_of is not None,
+                         "config": ROWS[row.checkpoint_of or name].overrides, "options": row.options,
+                         "metrics": metrics}  # fmt: skip
         examples[name] = translate(model, batch["images"], batch["masks"], "AtoB", **options)
         print(f"{name}: evaluated", flush=True)
     write(args, reference, results, examples, evaluators)

@@ -156,7 +156,7 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-evaluators = load_evaluators(EvaluatorConfig(images_per_domain=200, steps=60) if FAST else None)
+evaluators = load_evaluators(EvaluatorConfig(images_per_domain=300, steps=150) if FAST else None)
 print(f"domain classifier {evaluators.domain_accuracy:.1%}, crop classifier {evaluators.crop_accuracy:.1%} "
       "on held-out real scenes")  # fmt: skip
 
