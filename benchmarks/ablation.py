@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import matplotlib
@@ -27,48 +27,71 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from instagan_lite.evaluate import evaluate_model, shapes_test_batch
+from instagan_lite.data.sources import shapes_test_batch
+from instagan_lite.evaluate import REFERENCE_NAMES, benchmark
 from instagan_lite.evaluators import load_evaluators
-from instagan_lite.sequential import translate
-from instagan_lite.train import TrainConfig, Trainer, load_model
+from instagan_lite.losses import LossWeights
+from instagan_lite.model import ModelConfig
+from instagan_lite.pretrained import load_model
+from instagan_lite.step import SequentialConfig
+from instagan_lite.train import TrainConfig, Trainer
+from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions, translate
 from instagan_lite.viz import to_numpy_image
 
 RESULTS = Path(__file__).parent / "results"
+SQRT2 = math.sqrt(2)
 
 
 @dataclass
 class Row:
     description: str
-    overrides: dict = field(default_factory=dict)  # TrainConfig fields
-    options: dict = field(default_factory=dict)  # translate() options at evaluation
+    train: dict = field(default_factory=dict)  # TrainConfig fields (sub-configs included) that differ
+    options: TranslateOptions | None = None  # translation options at evaluation (None: the model's)
     checkpoint_of: str | None = None  # inference-only rows reuse this row's checkpoint
 
 
 ROWS = {
-    "cyclegan": Row("CycleGAN (≈2× parameters)", {"method": "cyclegan", "cyclegan_width": math.sqrt(2)}),
-    "cyclegan_seg": Row("CycleGAN + Seg", {"method": "cyclegan_seg", "cyclegan_width": math.sqrt(2)}),
-    "instagan_noctx": Row("InstaGAN, no L_ctx (one step of 2)", {"ins_max": 2, "ins_per": 2, "lambda_ctx": 0.0}),
-    "instagan": Row("InstaGAN (one step of 2)", {"ins_max": 2, "ins_per": 2}),
-    "instagan_seq": Row("InstaGAN + sequential (4 / 2)", {"ins_max": 4, "ins_per": 2}),
-    "instagan_seq_composite": Row("+ lite: composite outside the masks",
-                                  {"ins_max": 4, "ins_per": 2, "composite": True}),
-    "instagan_seq_composite_clean": Row("+ lite: largest mask component (inference only)",
-                                        options={"clean_masks": True}, checkpoint_of="instagan_seq_composite"),
-    "instagan_seq_composite_fill": Row("+ lite: repaint the vacated background (inference only)",
-                                       options={"clean_masks": True, "fill_background": True},
-                                       checkpoint_of="instagan_seq_composite"),
-}  # fmt: skip
-COLUMNS = ["shape_success", "crop_shape_success", "oracle_iou", "centroid_shift_px", "lost_instances",
-           "background_l1", "vacated_l1", "change_iou", "classification_score", "kid_x100"]  # fmt: skip
+    "cyclegan": Row("CycleGAN (≈2× parameters)", {"model": ModelConfig("cyclegan", cyclegan_width=SQRT2)}),
+    "cyclegan_seg": Row("CycleGAN + Seg", {"model": ModelConfig("cyclegan_seg", cyclegan_width=SQRT2)}),
+    "instagan_noctx": Row(
+        "InstaGAN, no L_ctx (one step of 2)", {"sequential": SequentialConfig(2, 2), "weights": LossWeights(context=0)}
+    ),
+    "instagan": Row("InstaGAN (one step of 2)", {"sequential": SequentialConfig(2, 2)}),
+    "instagan_seq": Row("InstaGAN + sequential (4 / 2)", {"sequential": SequentialConfig(4, 2)}),
+    "instagan_seq_composite": Row(
+        "+ lite: blend the input back in outside the masks", {"model": ModelConfig(blend_background=True)}
+    ),
+    "instagan_seq_composite_clean": Row(
+        "+ lite: largest mask component (inference only)",
+        options=TranslateOptions(clean_masks=True),
+        checkpoint_of="instagan_seq_composite",
+    ),
+    "instagan_seq_composite_fill": Row(
+        "+ lite: repaint the vacated background (inference only)",
+        options=LITE_CLEANUPS,
+        checkpoint_of="instagan_seq_composite",
+    ),
+}
+COLUMNS = [
+    "shape_success",
+    "crop_shape_success",
+    "oracle_iou",
+    "centroid_shift_px",
+    "lost_instances",
+    "background_l1",
+    "vacated_l1",
+    "change_iou",
+    "classification_score",
+    "kid_x100",
+]
+BASE = TrainConfig(epochs=1000, checkpoint_every=500, sample_every=0, progress=False)
 
 
 def train_row(name: str, minutes: float, runs: Path, seed: int) -> dict:
     """Train row ``name`` for ``minutes``; writes ``<runs>/<name>/{checkpoint.pt,losses.csv,row.json}``."""
-    config = TrainConfig(**{"size": 32, "batch_size": 4, "epochs": 1000, "minutes": minutes, "seed": seed,
-                            "checkpoint_every": 500, "sample_every": 0, "progress": False,
-                            "out_dir": str(runs / name), **ROWS[name].overrides})  # fmt: skip
+    config = replace(BASE, minutes=minutes, seed=seed, out_dir=str(runs / name), **ROWS[name].train)
     result = Trainer(config).fit()
-    info = {"minutes": round(result.seconds / 60, 2), "iterations": result.iterations, "config": ROWS[name].overrides}
+    info = {"minutes": round(result.seconds / 60, 2), "iterations": result.iterations}
     (runs / name / "row.json").write_text(json.dumps(info, indent=2))
     return info
 
@@ -90,23 +113,29 @@ def main() -> None:
                 info = train_row(name, args.minutes, args.runs, args.seed)
                 print(f"{name}: {info['iterations']} iterations in {info['minutes']} min", flush=True)
     evaluators = load_evaluators()
-    print(f"evaluators: domain accuracy {evaluators.domain_accuracy:.3f}, crop accuracy "
-          f"{evaluators.crop_accuracy:.3f} (held-out real scenes)")  # fmt: skip
-    reference = evaluate_model(None, 32, args.n, evaluators=evaluators)
-    results, examples = {}, {}
+    print(
+        f"evaluators: domain accuracy {evaluators.domain_accuracy:.3f}, crop accuracy "
+        f"{evaluators.crop_accuracy:.3f} (held-out real scenes)"
+    )
+    models, infos, examples = {}, {}, {}
     batch = shapes_test_batch("A", 32, 6)
     for name in args.rows:
         row = ROWS[name]
         folder = args.runs / (row.checkpoint_of or name)
-        model, config = load_model(folder / "checkpoint.pt")
-        info = json.loads((folder / "row.json").read_text())
-        options = {"ins_per": config.ins_per, **row.options} if config.method == "instagan" else {}
-        metrics = evaluate_model(model, 32, args.n, evaluators=evaluators, **options)
-        results[name] = {**info, "description": row.description, "inference_only": row.checkpoint_of is not None,
-                         "config": ROWS[row.checkpoint_of or name].overrides, "options": row.options,
-                         "metrics": metrics}  # fmt: skip
-        examples[name] = translate(model, batch["images"], batch["masks"], "AtoB", **options)
-        print(f"{name}: evaluated", flush=True)
+        loaded = load_model(folder / "checkpoint.pt")
+        options = row.options or loaded.options
+        models[name] = (loaded.model, options)
+        infos[name] = {
+            **json.loads((folder / "row.json").read_text()),
+            "description": row.description,
+            "inference_only": row.checkpoint_of is not None,
+            "config": loaded.config.as_dict(),
+            "options": options.as_dict(),
+        }
+        examples[name] = translate(loaded.model, batch["images"], batch["masks"], "AtoB", options)
+    tables = benchmark(models, 32, args.n, evaluators=evaluators)
+    reference = {key: {d: tables[d][name] for d in tables} for key, name in REFERENCE_NAMES.items()}
+    results = {name: {**infos[name], "metrics": {d: tables[d][name] for d in tables}} for name in args.rows}
     write(args, reference, results, examples, evaluators)
 
 
@@ -134,12 +163,15 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
         "|---" * (len(COLUMNS) + 3) + "|",
     ]
     for label, key in (("identity (no-op)", "identity"), ("oracle (real target render)", "oracle")):
-        ref = {d: reference[f"{key}/{d}"] for d in ("AtoB", "BtoA")}
+        ref = reference[key]
         lines.append(f"| {label} | — | — | " + " | ".join(cell(ref, c) for c in COLUMNS) + " |")
     for r in results.values():
         minutes_cell = "(same)" if r["inference_only"] else r["minutes"]
-        lines.append(f"| {r['description']} | {minutes_cell} | {r['iterations']} | "
-                     + " | ".join(cell(r["metrics"], c) for c in COLUMNS) + " |")  # fmt: skip
+        lines.append(
+            f"| {r['description']} | {minutes_cell} | {r['iterations']} | "
+            + " | ".join(cell(r["metrics"], c) for c in COLUMNS)
+            + " |"
+        )
     lines += [
         "",
         "Ground truth: shape_success (mask moments), oracle_iou, centroid_shift_px and lost_instances need",

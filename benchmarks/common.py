@@ -9,6 +9,7 @@ per-thread caches (without that, the same run varied by ±10 % here). On CUDA it
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -48,9 +49,21 @@ def run_child(script: str, spec: dict, memory: bool) -> dict:
     """Run ``script --child '<spec as JSON>'`` in a fresh process (with the live-memory allocator settings
     when ``memory``) and return the JSON object it prints last."""
     env = {**os.environ, **(LIVE_MEMORY_ENV if memory else {})}
-    out = subprocess.run([sys.executable, script, "--child", json.dumps(spec)], check=True, capture_output=True,
-                         text=True, env=env).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, script, "--child", json.dumps(spec)], check=True, capture_output=True, text=True, env=env
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def parse_or_run_child(parser: argparse.ArgumentParser, measure: Callable[..., dict]) -> argparse.Namespace | None:
+    """Parse the script's arguments. In a child process started by :func:`run_child` (``--child SPEC``),
+    run ``measure(**SPEC)``, print its JSON and return None; otherwise return the arguments."""
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(**json.loads(args.child))))
+        return None
+    return args
 
 
 class Report:
@@ -73,14 +86,7 @@ class Report:
 
 def training_setup(method: str, preset: str, device: str):
     """A seeded model with the Trainer's Adam optimizers: ``(model, opt_G, opt_D)``."""
-    import torch
-
     from instagan_lite import TranslationModel
 
-    torch.manual_seed(0)
     model = TranslationModel.build(method, preset, seed=0).to(device)
-    g = [p for n in model.generators for p in n.parameters()]
-    d = [p for n in model.discriminators for p in n.parameters()]
-    opt_G = torch.optim.Adam(g, 2e-4, betas=(0.5, 0.999))
-    opt_D = torch.optim.Adam(d, 2e-4, betas=(0.5, 0.999))
-    return model, opt_G, opt_D
+    return (model, *model.optimizers())

@@ -14,28 +14,27 @@ fitted slope is under 1 MiB per instance the mode is reported as unbounded ("—
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from pathlib import Path
 
-from common import Report, peak_memory_mib, run_child
+from common import Report, parse_or_run_child, peak_memory_mib, run_child
 
 
 def measure(preset: str, size: int, instances: int, ins_per: int, device: str) -> dict:
     """In a subprocess: peak memory (MiB) and seconds of translating one image with ``instances`` masks."""
     import torch
 
-    from instagan_lite import TranslationModel, sequential_translate
+    from instagan_lite import TranslateOptions, TranslationModel, sequential_translate
     from instagan_lite.data.shapes import make_shapes_batch
 
     model = TranslationModel.build("instagan", preset, seed=0).to(device).eval()
     x, m = make_shapes_batch("A", 1, size, instances, seed=0, slots=instances)
     x, m = x.to(device), m.to(device)
     with torch.no_grad():
-        sequential_translate(model.G_A, x, m[:, :1], ins_per=1)  # warm-up
+        sequential_translate(model.G_A, x, m[:, :1], TranslateOptions(ins_per=1))  # warm-up
         start = time.perf_counter()
-        peak = peak_memory_mib(lambda: sequential_translate(model.G_A, x, m, ins_per=ins_per), device)
+        peak = peak_memory_mib(lambda: sequential_translate(model.G_A, x, m, TranslateOptions(ins_per=ins_per)), device)
     return {"peak_mib": peak, "seconds": time.perf_counter() - start}
 
 
@@ -64,34 +63,46 @@ def main() -> None:
     parser.add_argument("--budgets-mib", nargs="+", type=float, default=[1024, 4096, 16384])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "inference_capacity.md")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(**json.loads(args.child))))
+    args = parse_or_run_child(parser, measure)
+    if args is None:
         return
 
     import torch
 
-    report = Report(f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
-                    f"{args.preset} widths, batch 1, no_grad. Peak memory of one translation over what the model "
-                    "and data hold.", "",
-                    "| px | instances | one-shot MiB | sequential (2 per step) MiB | one-shot s | sequential s |",
-                    "|---|---|---|---|---|---|")  # fmt: skip
+    report = Report(
+        f"Device: {args.device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
+        f"{args.preset} widths, batch 1, no_grad. Peak memory of one translation over what the model "
+        "and data hold.",
+        "",
+        "| px | instances | one-shot MiB | sequential (2 per step) MiB | one-shot s | sequential s |",
+        "|---|---|---|---|---|---|",
+    )
     measured: dict[tuple[int, str], list[tuple[int, float]]] = {}
     for size in args.sizes:
         for k in args.instances:
-            r = {mode: run_child(__file__, {"preset": args.preset, "size": size, "instances": k,
-                                            "ins_per": ins_per, "device": args.device}, memory=True)
-                 for mode, ins_per in (("one-shot", k), ("sequential", 2))}  # fmt: skip
+            r = {
+                mode: run_child(
+                    __file__,
+                    {"preset": args.preset, "size": size, "instances": k, "ins_per": ins_per, "device": args.device},
+                    memory=True,
+                )
+                for mode, ins_per in (("one-shot", k), ("sequential", 2))
+            }
             for mode in r:
                 measured.setdefault((size, mode), []).append((k, r[mode]["peak_mib"]))
-            report.add(f"| {size} | {k} | {r['one-shot']['peak_mib']:.0f} | {r['sequential']['peak_mib']:.0f} "
-                       f"| {r['one-shot']['seconds']:.2f} | {r['sequential']['seconds']:.2f} |")  # fmt: skip
+            report.add(
+                f"| {size} | {k} | {r['one-shot']['peak_mib']:.0f} | {r['sequential']['peak_mib']:.0f} "
+                f"| {r['one-shot']['seconds']:.2f} | {r['sequential']['seconds']:.2f} |"
+            )
     budgets = " | ".join(f"max K in {b:g} MiB" for b in args.budgets_mib)
-    report.add("", "Straight-line fit of peak MiB = a + b·K over the measured K; max K = ⌊(budget − a) / b⌋ "
-              "(— = flat, b < 1 MiB per instance).", "",
-               f"| px | mode | a (MiB) | b (MiB / instance) | {budgets} |",
-               "|---" * (4 + len(args.budgets_mib)) + "|")  # fmt: skip
+    report.add(
+        "",
+        "Straight-line fit of peak MiB = a + b·K over the measured K; max K = ⌊(budget − a) / b⌋ "
+        "(— = flat, b < 1 MiB per instance).",
+        "",
+        f"| px | mode | a (MiB) | b (MiB / instance) | {budgets} |",
+        "|---" * (4 + len(args.budgets_mib)) + "|",
+    )
     for (size, mode), points in measured.items():
         a, b = fit_line(points)
         caps = " | ".join("—" if (c := capacity(a, b, budget)) is None else str(c) for budget in args.budgets_mib)

@@ -14,11 +14,10 @@ iteration, then timed iterations until ``--seconds`` have passed (at least ``--m
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
-from common import Report, run_child, training_setup
+from common import Report, parse_or_run_child, run_child, training_setup
 
 SIZES = {"lite": 32, "paper": 64}
 
@@ -34,8 +33,13 @@ def measure(method: str, preset: str, batch: int, device: str, seconds: float, m
     model, opt_G, opt_D = training_setup(method, preset, device)
     pools = (ImagePool(), ImagePool())
     config = SequentialConfig(ins_max=4, ins_per=2) if method == "instagan" else SequentialConfig(1, 1)
-    batches = [(make_shapes_batch("A", batch, size, seed=2 * i, slots=4),
-                make_shapes_batch("B", batch, size, seed=2 * i + 1, slots=4)) for i in range(4)]  # fmt: skip
+    batches = [
+        (
+            make_shapes_batch("A", batch, size, seed=2 * i, slots=4),
+            make_shapes_batch("B", batch, size, seed=2 * i + 1, slots=4),
+        )
+        for i in range(4)
+    ]
     batches = [tuple(t.to(device) for t in (*a, *b)) for a, b in batches]
 
     def iteration(i: int) -> None:
@@ -62,10 +66,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0, help="timed seconds per configuration")
     parser.add_argument("--min-iterations", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "throughput.md")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(**json.loads(args.child))))
+    args = parse_or_run_child(parser, measure)
+    if args is None:
         return
 
     import torch
@@ -81,11 +83,19 @@ def main() -> None:
     for method in args.methods:
         for preset in args.presets:
             for batch in args.batches:
-                spec = {"method": method, "preset": preset, "batch": batch, "device": args.device,
-                        "seconds": args.seconds, "min_iterations": args.min_iterations}  # fmt: skip
+                spec = {
+                    "method": method,
+                    "preset": preset,
+                    "batch": batch,
+                    "device": args.device,
+                    "seconds": args.seconds,
+                    "min_iterations": args.min_iterations,
+                }
                 r = run_child(__file__, spec, memory=False)
-                report.add(f"| {method} | {preset} | {SIZES[preset]} | {batch} | {r['iterations']} "
-                           f"| {r['seconds_per_iteration']:.3f} | {r['images_per_second']:.1f} |")  # fmt: skip
+                report.add(
+                    f"| {method} | {preset} | {SIZES[preset]} | {batch} | {r['iterations']} "
+                    f"| {r['seconds_per_iteration']:.3f} | {r['images_per_second']:.1f} |"
+                )
     report.write(args.out)
 
 

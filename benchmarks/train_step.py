@@ -19,11 +19,10 @@ Sequential = ins_per 2 (ins_max / 2 steps); one-shot = all instances in one step
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
-from common import Report, peak_memory_mib, run_child, training_setup
+from common import Report, parse_or_run_child, peak_memory_mib, run_child, training_setup
 
 SIZES = {"paper": 64, "lite": 32}
 
@@ -63,8 +62,16 @@ def read_table(path: Path) -> list[dict]:
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if cells[0] in SIZES:
-            rows.append({"preset": cells[0], "batch": int(cells[2]), "instances": int(cells[3]), "mode": cells[4],
-                         "seconds": float(cells[6]), "peak_mib": float(cells[7])})  # fmt: skip
+            rows.append(
+                {
+                    "preset": cells[0],
+                    "batch": int(cells[2]),
+                    "instances": int(cells[3]),
+                    "mode": cells[4],
+                    "seconds": float(cells[6]),
+                    "peak_mib": float(cells[7]),
+                }
+            )
     return rows
 
 
@@ -80,8 +87,11 @@ def plot_memory(rows: list[dict], path: Path) -> None:
     for ax, preset in zip(axes[0], presets):
         for colour, batch in enumerate(sorted({r["batch"] for r in rows if r["preset"] == preset})):
             for mode, style in (("sequential", "o-"), ("one-shot", "s--")):
-                pts = sorted((r["instances"], r["peak_mib"]) for r in rows
-                             if (r["preset"], r["batch"], r["mode"]) == (preset, batch, mode))  # fmt: skip
+                pts = sorted(
+                    (r["instances"], r["peak_mib"])
+                    for r in rows
+                    if (r["preset"], r["batch"], r["mode"]) == (preset, batch, mode)
+                )
                 if pts:
                     ax.plot(*zip(*pts), style, color=f"C{colour}", label=f"{mode}, batch {batch}")
         ax.set_xscale("log", base=2)
@@ -104,10 +114,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "train_step.md")
     parser.add_argument("--replot", action="store_true", help="only redraw the plot from --out's table")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(measure(**json.loads(args.child))))
+    args = parse_or_run_child(parser, measure)
+    if args is None:
         return
     plot_path = args.out.with_name(args.out.stem + "_memory.png")
     if args.replot:
@@ -131,10 +139,14 @@ def main() -> None:
                 for mode, ins_per in (("sequential", 2), ("one-shot", n)):
                     spec = {"preset": preset, "batch": batch, "instances": n, "ins_per": ins_per}
                     spec["device"] = args.device
-                    r = {**run_child(__file__, {**spec, "what": "time"}, memory=False),
-                         **run_child(__file__, {**spec, "what": "memory"}, memory=True)}  # fmt: skip
-                    report.add(f"| {preset} | {SIZES[preset]} | {batch} | {n} | {mode} | {r['steps']} "
-                               f"| {r['seconds']:.2f} | {r['peak_mib']:.0f} |")  # fmt: skip
+                    r = {
+                        **run_child(__file__, {**spec, "what": "time"}, memory=False),
+                        **run_child(__file__, {**spec, "what": "memory"}, memory=True),
+                    }
+                    report.add(
+                        f"| {preset} | {SIZES[preset]} | {batch} | {n} | {mode} | {r['steps']} "
+                        f"| {r['seconds']:.2f} | {r['peak_mib']:.0f} |"
+                    )
     report.write(args.out)
     plot_memory(read_table(args.out), plot_path)
     print(f"wrote {plot_path}")

@@ -96,8 +96,9 @@ def convert_ccp(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m data_prep.ccp", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m data_prep.ccp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--root", type=Path, required=True, help="the clothing-co-parsing folder")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--category-a", default="jeans")
@@ -107,12 +108,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-area", type=float, default=0.0)
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
-    run_converter(parser, lambda: convert_ccp(
-        args.root, args.out, args.category_a, args.category_b, args.split, args.size, args.min_area, args.overwrite,
-    ), args.out, args.split)  # fmt: skip
+    run_converter(
+        parser,
+        lambda: convert_ccp(
+            args.root,
+            args.out,
+            args.category_a,
+            args.category_b,
+            args.split,
+            args.size,
+            args.min_area,
+            args.overwrite,
+        ),
+        args.out,
+        args.split,
+    )
     if args.split == "val":
-        print("note: CCP's validation split has only image-level labels, so no masks were written; "
-              "InstaGAN needs masks to translate (test on the train split or predict masks).")  # fmt: skip
+        print(
+            "note: CCP's validation split has only image-level labels, so no masks were written; "
+            "InstaGAN needs masks to translate (test on the train split or predict masks)."
+        )
 
 
 if __name__ == "__main__":

@@ -94,8 +94,9 @@ def convert_coco(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m data_prep.coco", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m data_prep.coco", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--annotations", type=Path, required=True, help="instances_<split>.json")
     parser.add_argument("--images", type=Path, required=True, help="folder of the split's images")
     parser.add_argument("--category-a", default="sheep")
@@ -104,10 +105,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--exclude-both", action="store_true", help="skip images containing both categories")
     add_common_arguments(parser, default_size="256")
     args = parser.parse_args(argv)
-    run_converter(parser, lambda: convert_coco(
-        args.annotations, args.images, args.out, args.category_a, args.category_b, args.phase, args.size,
-        args.min_area, args.max_instances, args.exclude_both, args.overwrite,
-    ), args.out, args.phase)  # fmt: skip
+    run_converter(
+        parser,
+        lambda: convert_coco(
+            args.annotations,
+            args.images,
+            args.out,
+            args.category_a,
+            args.category_b,
+            args.phase,
+            args.size,
+            args.min_area,
+            args.max_instances,
+            args.exclude_both,
+            args.overwrite,
+        ),
+        args.out,
+        args.phase,
+    )
 
 
 if __name__ == "__main__":

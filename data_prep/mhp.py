@@ -25,9 +25,27 @@ from .common import DatasetError, add_common_arguments, run_converter, staged_ou
 
 __all__ = ["MHP_LABELS", "convert_mhp", "main"]
 
-MHP_LABELS = ["background", "hat", "hair", "sunglass", "upper-clothes", "skirt", "pants", "dress", "belt",
-              "left-shoe", "right-shoe", "face", "left-leg", "right-leg", "left-arm", "right-arm", "bag", "scarf",
-              "torso-skin"]  # fmt: skip
+MHP_LABELS = [
+    "background",
+    "hat",
+    "hair",
+    "sunglass",
+    "upper-clothes",
+    "skirt",
+    "pants",
+    "dress",
+    "belt",
+    "left-shoe",
+    "right-shoe",
+    "face",
+    "left-leg",
+    "right-leg",
+    "left-arm",
+    "right-arm",
+    "bag",
+    "scarf",
+    "torso-skin",
+]
 _ANNOTATION = re.compile(r"^(?P<id>.+)_(?P<n>\d+)_(?P<p>\d+)\.png$")
 
 
@@ -89,8 +107,9 @@ def convert_mhp(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m data_prep.mhp", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m data_prep.mhp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--root", type=Path, required=True, help="the LV-MHP-v1 folder")
     parser.add_argument("--label-a", default="pants", help="label name or id for domain A")
     parser.add_argument("--label-b", default="skirt", help="label name or id for domain B")
@@ -98,10 +117,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-horizontal", action="store_true", help="also convert landscape images")
     add_common_arguments(parser, default_size="300x450")
     args = parser.parse_args(argv)
-    run_converter(parser, lambda: convert_mhp(
-        args.root, args.out, args.label_a, args.label_b, args.phase, args.size, args.min_area, args.max_instances,
-        args.keep_horizontal, args.overwrite,
-    ), args.out, args.phase)  # fmt: skip
+    run_converter(
+        parser,
+        lambda: convert_mhp(
+            args.root,
+            args.out,
+            args.label_a,
+            args.label_b,
+            args.phase,
+            args.size,
+            args.min_area,
+            args.max_instances,
+            args.keep_horizontal,
+            args.overwrite,
+        ),
+        args.out,
+        args.phase,
+    )
 
 
 if __name__ == "__main__":

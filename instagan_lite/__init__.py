@@ -7,25 +7,29 @@ of -1 everywhere.
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
 from .image_pool import ImagePool
 from .losses import (
+    LossWeights,
     context_preserving_loss,
-    context_weight,
     cycle_loss,
     discriminator_loss,
     generator_gan_loss,
     identity_loss,
 )
-from .masks import instance_validity, largest_component, mask_area, merge_masks, select_instances
-from .model import TranslationModel
+from .masks import context_weight, instance_validity, largest_component, mask_area, merge_masks, select_instances
+from .model import ModelConfig, TranslationModel
 from .official import load_official_checkpoint
+from .pretrained import load_model, load_pretrained
 from .schedule import linear_decay_factor, linear_decay_scheduler
-from .sequential import LossWeights, SequentialConfig, sequential_translate, train_step, translate
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
+from .step import SequentialConfig, train_step
+from .translate import LITE_CLEANUPS, TranslateOptions, sequential_translate, translate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "LITE_CLEANUPS",
     "ImagePool",
     "LossWeights",
+    "ModelConfig",
     "PatchDiscriminator",
     "PatchDiscriminatorConfig",
     "ResnetGenerator",
@@ -35,6 +39,7 @@ __all__ = [
     "SetDiscriminatorConfig",
     "SetGenerator",
     "SetGeneratorConfig",
+    "TranslateOptions",
     "TranslationModel",
     "__version__",
     "context_preserving_loss",
@@ -47,7 +52,9 @@ __all__ = [
     "largest_component",
     "linear_decay_factor",
     "linear_decay_scheduler",
+    "load_model",
     "load_official_checkpoint",
+    "load_pretrained",
     "mask_area",
     "merge_masks",
     "select_instances",

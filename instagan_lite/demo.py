@@ -1,7 +1,8 @@
-"""``make demo``: the main job on the built-in data, end to end, in a few minutes on a CPU.
+"""``make demo``: the main job on the built-in data, end to end, in seconds on a CPU.
 
-Loads the shipped lite InstaGAN checkpoint when there is one (else trains one for ``minutes``),
-translates held-out shapes images both ways, and writes a figure and the benchmark measures.
+Loads the shipped lite InstaGAN (or, with ``retrain``, trains one for ``minutes``), translates held-out
+shapes images both ways with the translation options the shipped model records, and writes a figure
+per direction and the benchmark measures next to the identity and oracle reference rows.
 """
 
 from __future__ import annotations
@@ -12,21 +13,35 @@ from pathlib import Path
 
 import torch
 
-from .evaluate import evaluate_model, format_table, shapes_test_batch
-from .pretrained import load_pretrained, registry
-from .sequential import translate
-from .train import TrainConfig, Trainer, pick_device
+from .data.sources import shapes_test_batch
+from .device import pick_device
+from .evaluate import benchmark, format_table
+from .pretrained import LoadedModel, load_pretrained, registry
+from .train import TrainConfig, Trainer
+from .translate import TranslateOptions, translate
 from .viz import save_figure, translation_figure
 
-__all__ = ["DEMO_CHECKPOINT", "DEMO_CONFIG", "DEMO_TRANSLATE_OPTIONS", "run_demo"]
+__all__ = ["DEMO_CHECKPOINT", "run_demo"]
 
-# The demo's recipe: lite InstaGAN on 32 px shapes.
-DEMO_CONFIG = TrainConfig(method="instagan", preset="lite", size=32, batch_size=4, epochs=1000,
-                          checkpoint_every=100, sample_every=0)  # fmt: skip
 DEMO_CHECKPOINT = "instagan_lite_shapes32"
-# The lite recipe's inference-only clean-ups (README, deviations): each generated mask keeps its largest
-# region, and the area an old instance vacated is repainted from the background around it.
-DEMO_TRANSLATE_OPTIONS = {"clean_masks": True, "fill_background": True}
+"""The shipped model the demo shows."""
+
+
+def _train(minutes: float, device: torch.device, out: Path) -> tuple[LoadedModel, dict]:
+    """A lite InstaGAN trained with the default recipe for ``minutes``."""
+    config = TrainConfig(
+        epochs=1000, minutes=minutes, device=str(device), out_dir=str(out / "run"), checkpoint_every=100, sample_every=0
+    )
+    print(f"training lite InstaGAN on 32 px shapes for {minutes:g} minutes on {device}")
+    trainer = Trainer(config)
+    result = trainer.fit()
+    run = {
+        "source": str(result.checkpoint),
+        "iterations": result.iterations,
+        "train_minutes": round(result.seconds / 60, 2),
+    }
+    options = TranslateOptions(ins_per=config.sequential.ins_per)
+    return LoadedModel(trainer.model.eval(), config, options), run
 
 
 def run_demo(
@@ -39,48 +54,35 @@ def run_demo(
     start = time.perf_counter()
     shipped = None if retrain else registry().get(DEMO_CHECKPOINT)
     if shipped is not None:
-        print(f"loading the shipped checkpoint {DEMO_CHECKPOINT} (trained {shipped['train_minutes']} min on a CPU)")
-        model, config = load_pretrained(DEMO_CHECKPOINT, dev)
+        print(f"loading the shipped model {DEMO_CHECKPOINT} (trained {shipped['train_minutes']} min on a CPU)")
+        loaded = load_pretrained(DEMO_CHECKPOINT, dev)
         run = {
             "source": DEMO_CHECKPOINT,
             "iterations": shipped["iterations"],
             "train_minutes": shipped["train_minutes"],
         }
     else:
-        print(f"no shipped checkpoint: training lite InstaGAN on 32 px shapes for {minutes:g} minutes on {dev}")
-        config = TrainConfig(**{**DEMO_CONFIG.__dict__, "minutes": minutes, "device": str(dev),
-                                "out_dir": str(out / "run")})  # fmt: skip
-        trainer = Trainer(config)
-        result = trainer.fit()
-        model = trainer.model.eval()
-        run = {"source": str(result.checkpoint), "iterations": result.iterations,
-               "train_minutes": round(result.seconds / 60, 2)}  # fmt: skip
-    options = {"ins_per": config.ins_per, **DEMO_TRANSLATE_OPTIONS}
-    print(f"translating with {options}")
+        loaded, run = _train(minutes, dev, out)
+    size = loaded.config.data.size
+    print(f"translating with {loaded.options}")
     figures = []
     for direction, domain in (("AtoB", "A"), ("BtoA", "B")):
-        batch = shapes_test_batch(domain, config.size, 8)
-        with torch.no_grad():
-            y, b = translate(model, batch["images"].to(dev), batch["masks"].to(dev), direction, **options)
+        batch = shapes_test_batch(domain, size, 8)
+        y, b = translate(loaded.model, batch["images"].to(dev), batch["masks"].to(dev), direction, loaded.options)
         title = f"lite InstaGAN, {direction} (A: wide ellipses, B: tall rectangles)"
         fig = translation_figure(batch["images"], batch["masks"], y.cpu(), b.cpu(), title, batch["oracle"])
         figures.append(str(save_figure(fig, out / f"translations_{direction}.png")))
-    metrics = evaluate_model(model, config.size, 200, device=dev, **options)
-    reference = evaluate_model(None, config.size, 200)
-    rows = {}
-    for direction in ("AtoB", "BtoA"):
-        rows[f"identity {direction}"] = reference[f"identity/{direction}"]
-        rows[f"oracle {direction}"] = reference[f"oracle/{direction}"]
-        rows[f"InstaGAN {direction}"] = metrics[direction]
+    tables = benchmark({"InstaGAN": (loaded.model, loaded.options)}, size, 200, device=dev)
     summary = {
         "run": run,
-        "translate_options": options,
-        "metrics": rows,
+        "translate_options": loaded.options.as_dict(),
+        "metrics": tables,
         "seconds": round(time.perf_counter() - start, 1),
     }
     metrics_path = out / "metrics.json"
     metrics_path.write_text(json.dumps(summary, indent=2))
-    print(format_table(rows))
+    for direction, rows in tables.items():
+        print(f"\n{direction.replace('to', ' → ')}, 200 test images\n{format_table(rows)}")
     print("\nwrote:")
     for path in [*figures, str(metrics_path)]:
         print(f"  {path}")

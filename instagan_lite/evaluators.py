@@ -89,8 +89,9 @@ def instance_crops(images: torch.Tensor, masks: torch.Tensor, crop: int) -> tupl
     image-then-slot order.
     """
     if images.dim() != 4 or masks.dim() != 4 or images.shape[0] != masks.shape[0]:
-        raise ValueError(f"expected images (N, 3, S, S) and masks (N, K, S, S), got {tuple(images.shape)} "
-                         f"and {tuple(masks.shape)}")  # fmt: skip
+        raise ValueError(
+            f"expected images (N, 3, S, S) and masks (N, K, S, S), got {tuple(images.shape)} and {tuple(masks.shape)}"
+        )
     half = crop // 2
     padded = F.pad(images, (half, half, half, half), mode="replicate")
     crops, owners = [], []
@@ -176,8 +177,12 @@ def _real_data(config: EvaluatorConfig, split: str, n: int) -> dict[str, torch.T
         labels.append(torch.full((n,), label))
         crops.append(c)
         crop_labels.append(torch.full((c.shape[0],), label))
-    return {"images": torch.cat(images), "labels": torch.cat(labels),
-            "crops": torch.cat(crops), "crop_labels": torch.cat(crop_labels)}  # fmt: skip
+    return {
+        "images": torch.cat(images),
+        "labels": torch.cat(labels),
+        "crops": torch.cat(crops),
+        "crop_labels": torch.cat(crop_labels),
+    }
 
 
 def train_evaluators(config: EvaluatorConfig | None = None) -> Evaluators:
@@ -192,8 +197,13 @@ def train_evaluators(config: EvaluatorConfig | None = None) -> Evaluators:
     _fit(crop, train["crops"], train["crop_labels"], config, config.seed + 1)
     with torch.no_grad():
         domain.feature_scale.copy_(domain.trunk(train["images"]).pow(2).mean().sqrt())
-    return Evaluators(config, domain, crop, _accuracy(domain, held_out["images"], held_out["labels"]),
-                      _accuracy(crop, held_out["crops"], held_out["crop_labels"]))  # fmt: skip
+    return Evaluators(
+        config,
+        domain,
+        crop,
+        _accuracy(domain, held_out["images"], held_out["labels"]),
+        _accuracy(crop, held_out["crops"], held_out["crop_labels"]),
+    )
 
 
 def cache_dir() -> Path:
@@ -219,9 +229,17 @@ def load_evaluators(config: EvaluatorConfig | None = None, cache: Path | str | N
     except CheckpointError:
         pass
     evaluators = train_evaluators(config)
-    save_checkpoint({"kind": "evaluators", "config": asdict(config), "domain": evaluators.domain.state_dict(),
-                     "crop": evaluators.crop.state_dict(), "domain_accuracy": evaluators.domain_accuracy,
-                     "crop_accuracy": evaluators.crop_accuracy}, path)  # fmt: skip
+    save_checkpoint(
+        {
+            "kind": "evaluators",
+            "config": asdict(config),
+            "domain": evaluators.domain.state_dict(),
+            "crop": evaluators.crop.state_dict(),
+            "domain_accuracy": evaluators.domain_accuracy,
+            "crop_accuracy": evaluators.crop_accuracy,
+        },
+        path,
+    )
     return evaluators
 
 
@@ -265,8 +283,9 @@ def kid(
     ``subset_size`` is capped at the smaller set's size.
     """
     if features_x.dim() != 2 or features_y.dim() != 2 or features_x.shape[1] != features_y.shape[1]:
-        raise ValueError(f"expected features (N, D) and (M, D), got {tuple(features_x.shape)} and "
-                         f"{tuple(features_y.shape)}")  # fmt: skip
+        raise ValueError(
+            f"expected features (N, D) and (M, D), got {tuple(features_x.shape)} and {tuple(features_y.shape)}"
+        )
     m = min(subset_size, features_x.shape[0], features_y.shape[0])
     if m < 2:
         raise ValueError("KID needs at least 2 samples in each set")

@@ -1,24 +1,55 @@
-"""Losses: LSGAN, cycle, identity and InstaGAN's context-preserving loss.
+"""Losses: LSGAN, cycle, identity and InstaGAN's context-preserving loss, and their weights.
 
-Weights (the authors' code, effectively): λ_cyc = 10, λ_idt = 10, λ_ctx = 10; the generator's GAN term
-has weight 1 and the discriminator's loss is halved.
+:class:`LossWeights` is the one place the λ of each generator term lives (the authors' effective values:
+λ_cyc = 10, λ_idt = 10, λ_ctx = 10; the GAN term has weight 1 and the discriminator's loss is halved).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F
 
-from .masks import merge_masks
+from .masks import context_weight
 
 __all__ = [
+    "GENERATOR_TERMS",
+    "LossWeights",
     "context_preserving_loss",
-    "context_weight",
     "cycle_loss",
     "discriminator_loss",
     "generator_gan_loss",
     "identity_loss",
 ]
+
+GENERATOR_TERMS = ("gan", "cycle", "identity", "context")
+"""The generator's loss terms of one direction, in the order they are logged."""
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    """λ of each generator term (paper Eq. 7) and whether w(a, b') is detached.
+
+    Defaults are the authors' effective values: λ_cyc = λ_idt = λ_ctx = 10 (their λ_A · λ_idt and
+    λ_A · λ_ctx with λ_A = 10, λ_idt = λ_ctx = 1). ``context = 0`` turns the context-preserving loss off.
+    """
+
+    cycle: float = 10.0
+    identity: float = 10.0
+    context: float = 10.0
+    detach_context_weight: bool = False
+
+    def of(self, term: str) -> float:
+        """The weight of ``term`` (one of :data:`GENERATOR_TERMS`; the GAN term weighs 1)."""
+        if term not in GENERATOR_TERMS:
+            raise KeyError(f"unknown loss term {term!r}; expected one of {GENERATOR_TERMS}")
+        return 1.0 if term == "gan" else getattr(self, term)
+
+    def total(self, terms: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        """L_G of one direction: GAN + λ_cyc·cycle + λ_idt·identity + λ_ctx·context (the terms present)."""
+        return sum(self.of(name) * value for name, value in terms.items())  # type: ignore[return-value]
 
 
 def generator_gan_loss(fake_scores: torch.Tensor) -> torch.Tensor:
@@ -47,19 +78,6 @@ def identity_loss(mapped: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
     return F.l1_loss(mapped, original.detach())
 
 
-def context_weight(input_masks: torch.Tensor, generated_masks: torch.Tensor, detach: bool = False) -> torch.Tensor:
-    """w(a, b') = 1 − clamp(Σ_k (a_k + 1)/2 + Σ_k (b'_k + 1)/2, 0, 1): (B, 1, H, W) in [0, 1].
-
-    The complement of the soft union of the step's input masks a (B, K, H, W) and generated masks b'
-    (B, K', H, W), both in [-1, 1]: 1 where both say background, 0 inside any instance. As in the
-    authors' code the gradient flows into b' unless ``detach``.
-    """
-    if detach:
-        generated_masks = generated_masks.detach()
-    # merge() maps the clamped sum to [-1, 1]; (1 − merge) / 2 = 1 − clamp(Σ, 0, 1).
-    return (1 - merge_masks(torch.cat([input_masks, generated_masks], 1))) / 2
-
-
 def context_preserving_loss(
     images: torch.Tensor,
     translated: torch.Tensor,
@@ -78,5 +96,5 @@ def context_preserving_loss(
 
     The mean runs over all pixels (not normalised by Σ w), as in the authors' code.
     """
-    w = context_weight(input_masks, generated_masks, detach_weight)  # w(a, b')
+    w = context_weight(input_masks, generated_masks, detach_weight)  # w(a, b'), (B, 1, H, W)
     return (w * (images - translated).abs()).mean()

@@ -12,6 +12,7 @@ import torch
 __all__ = [
     "check_images",
     "check_masks",
+    "context_weight",
     "instance_validity",
     "largest_component",
     "mask_area",
@@ -73,6 +74,20 @@ def merge_masks(masks: torch.Tensor) -> torch.Tensor:
     merge(S) = 2 · clamp(Σ_k (s_k + 1) / 2, 0, 1) − 1. With K = 0 the union is empty (all -1).
     """
     return 2 * ((masks + 1) / 2).sum(1, keepdim=True).clamp(0, 1) - 1
+
+
+def context_weight(input_masks: torch.Tensor, generated_masks: torch.Tensor, detach: bool = False) -> torch.Tensor:
+    """w(a, b') = 1 − clamp(Σ_k (a_k + 1)/2 + Σ_k (b'_k + 1)/2, 0, 1): (B, 1, H, W) in [0, 1].
+
+    The complement of the soft union of the step's input masks a (B, K, H, W) and generated masks b'
+    (B, K', H, W), both in [-1, 1]: 1 where both say background, 0 inside any instance (paper Eq. 6; the
+    authors' code, whose union the paper's text describes). As in their code the gradient flows into b'
+    unless ``detach``.
+    """
+    if detach:
+        generated_masks = generated_masks.detach()
+    # merge() maps the clamped sum to [-1, 1]; (1 − merge) / 2 = 1 − clamp(Σ, 0, 1).
+    return (1 - merge_masks(torch.cat([input_masks, generated_masks], 1))) / 2
 
 
 def pad_masks(masks: torch.Tensor, slots: int) -> torch.Tensor:

@@ -3,7 +3,7 @@
 For each test image we know the ideal translation (the oracle: the same scene rendered with the other
 shape), so we can ask: did each instance get the target shape (from its mask's moments), does it sit
 where the oracle's does, did the background stay put, and did the pixels that changed match the pixels
-that should have changed? See ``../shared/reference/shapes_benchmark.md``.
+that should have changed? See ``docs/shapes_benchmark.md`` in the repository.
 
 All functions take single images (3, H, W) and masks (K, H, W) in [-1, 1], slots aligned: slot k of
 the translated and oracle masks belongs to input instance k.

@@ -14,18 +14,51 @@ Every generator here is called ``G(images, masks) -> (images, masks)`` and every
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
-from .losses import context_weight
-from .masks import check_masks, merge_masks, select_instances
+from .masks import check_masks, context_weight, merge_masks, select_instances
 from .set_networks import SetDiscriminator, SetGenerator
 
-__all__ = ["METHODS", "PRESETS", "CompositeGenerator", "ConcatDiscriminator", "ConcatGenerator", "TranslationModel"]
+__all__ = [
+    "METHODS",
+    "PRESETS",
+    "BlendGenerator",
+    "ConcatDiscriminator",
+    "ConcatGenerator",
+    "ModelConfig",
+    "TranslationModel",
+]
 
 METHODS = ("instagan", "cyclegan", "cyclegan_seg")
 PRESETS = ("paper", "lite")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which networks a :class:`TranslationModel` holds: everything needed to rebuild it from weights.
+
+    ``method``: ``"instagan"``, ``"cyclegan"`` or ``"cyclegan_seg"``; ``preset``: ``"paper"`` (the
+    authors' widths) or ``"lite"`` (CPU-friendly); ``cyclegan_width`` scales the baselines' generator
+    width (≈ √2 doubles CycleGAN's parameters, as the paper does for fairness); ``blend_background``
+    wraps InstaGAN's generators in :class:`BlendGenerator` (a lite-recipe option, not the paper's).
+    """
+
+    method: str = "instagan"
+    preset: str = "lite"
+    cyclegan_width: float = 1.0
+    blend_background: bool = False
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.preset not in PRESETS:
+            raise ValueError(f"preset must be one of {PRESETS}, got {self.preset!r}")
+        if self.blend_background and self.method != "instagan":
+            raise ValueError("blend_background applies to InstaGAN's set generators only")
 
 
 class ConcatGenerator(nn.Module):
@@ -57,14 +90,15 @@ class ConcatDiscriminator(nn.Module):
         return self.net(torch.cat([images, masks], 1))
 
 
-class CompositeGenerator(nn.Module):
-    """Lite-recipe wrapper of a set generator: keep the input outside the instances.
+class BlendGenerator(nn.Module):
+    """Lite-recipe wrapper of a set generator: blend the input back in outside the instances.
 
     y = w(a, b') ⊙ x + (1 − w(a, b')) ⊙ y', with w the context weight (1 where both the input masks a
     and the generated masks b' say background). The generator then only has to paint inside the soft
-    union of the old and the new instances, as in attention-guided GANs; the background is preserved by
-    construction instead of being learned. Not in the paper: a documented deviation of ``recipe="lite"``.
-    Shapes as :class:`SetGenerator`.
+    union of the old and the new instances, as in attention-guided GANs: the background is kept by
+    construction instead of being learned, which also makes L_ctx ≈ 0. Not in the paper (a documented
+    option, ``ModelConfig.blend_background``); compare :func:`instagan_lite.translate.paste_back`, the
+    hard version used at inference. Shapes as :class:`SetGenerator`.
     """
 
     def __init__(self, net: nn.Module) -> None:
@@ -109,36 +143,37 @@ class TranslationModel(nn.Module):
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         self.method = method
+        self.config: ModelConfig | None = None  # set by from_config
         self.G_A, self.G_B, self.D_A, self.D_B = G_A, G_B, D_A, D_B
 
     @classmethod
     def build(
-        cls,
-        method: str = "instagan",
-        preset: str = "lite",
-        cyclegan_width: float = 1.0,
-        seed: int | None = None,
-        composite: bool = False,
+        cls, method: str = "instagan", preset: str = "lite", seed: int | None = None, **options
     ) -> TranslationModel:
-        """Make the four networks of ``method`` at ``preset`` widths (``"paper"`` or ``"lite"``).
+        """Make the four networks of ``method`` at ``preset`` widths; ``options`` are the other
+        :class:`ModelConfig` fields. ``seed`` seeds the initialisation."""
+        return cls.from_config(ModelConfig(method, preset, **options), seed)
 
-        ``cyclegan_width`` scales the baselines' generator width (the paper doubles CycleGAN's parameter
-        count for fairness: a width factor of about √2). ``seed`` seeds the initialisation.
-        ``composite`` wraps InstaGAN's generators in :class:`CompositeGenerator`.
-        """
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        if preset not in PRESETS:
-            raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
+    @classmethod
+    def from_config(cls, config: ModelConfig, seed: int | None = None) -> TranslationModel:
+        """Make the four networks a :class:`ModelConfig` describes (G_A, D_A, then G_B, D_B)."""
         if seed is not None:
             torch.manual_seed(seed)
-        if composite and method != "instagan":
-            raise ValueError("composite applies to InstaGAN's set generators only")
-        g_a, d_a = _build_pair(method, preset, cyclegan_width)
-        g_b, d_b = _build_pair(method, preset, cyclegan_width)
-        if composite:
-            g_a, g_b = CompositeGenerator(g_a), CompositeGenerator(g_b)
-        return cls(method, g_a, g_b, d_a, d_b)
+        g_a, d_a = _build_pair(config.method, config.preset, config.cyclegan_width)
+        g_b, d_b = _build_pair(config.method, config.preset, config.cyclegan_width)
+        if config.blend_background:
+            g_a, g_b = BlendGenerator(g_a), BlendGenerator(g_b)
+        model = cls(config.method, g_a, g_b, d_a, d_b)
+        model.config = config
+        return model
+
+    def optimizers(self, lr: float = 2e-4, beta1: float = 0.5) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+        """The authors' Adam setup: one Adam(lr, betas=(beta1, 0.999)) over both generators, one over
+        both discriminators. Returns ``(opt_G, opt_D)``."""
+        betas = (beta1, 0.999)
+        opt_G = torch.optim.Adam([p for n in self.generators for p in n.parameters()], lr, betas=betas)
+        opt_D = torch.optim.Adam([p for n in self.discriminators for p in n.parameters()], lr, betas=betas)
+        return opt_G, opt_D
 
     @property
     def generators(self) -> list[nn.Module]:

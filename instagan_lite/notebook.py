@@ -40,7 +40,7 @@ def setup_notebook(seed: int = 0, threads: int | None = None) -> dict:
     import matplotlib.pyplot as plt
 
     from . import __version__
-    from .train import pick_device
+    from .device import pick_device
 
     random.seed(seed)
     np.random.seed(seed)

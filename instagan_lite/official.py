@@ -75,9 +75,11 @@ def load_official_checkpoint(path: Path | str, kind: str) -> nn.Module:
     unexpected = sorted(set(converted) - set(expected))
     wrong = sorted(k for k in set(expected) & set(converted) if expected[k].shape != converted[k].shape)
     if missing or unexpected or wrong:
-        details = [f"{label} ({len(keys)}): {', '.join(keys[:8])}{' …' if len(keys) > 8 else ''}"
-                   for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong))
-                   if keys]  # fmt: skip
+        details = [
+            f"{label} ({len(keys)}): {', '.join(keys[:8])}{' …' if len(keys) > 8 else ''}"
+            for label, keys in (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong))
+            if keys
+        ]
         raise CheckpointError(f"{path}: not an InstaGAN {kind} checkpoint at the paper widths; " + "; ".join(details))
     module.load_state_dict(converted)
     return module.eval()

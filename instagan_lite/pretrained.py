@@ -1,8 +1,10 @@
-"""Checkpoints shipped with the package: hash-checked loading and load-else-train.
+"""Model files: the checkpoints shipped with the package, model-only files, and loading any of ours.
 
 ``instagan_lite/checkpoints/registry.json`` lists each shipped checkpoint with its file, sha256, the
-command that made it, its training time and its metrics file. Weights are stored in half precision
-(generators only) and loaded as float32.
+command that made it, its training time, the :class:`~instagan_lite.translate.TranslateOptions` its
+metrics were measured with, and its metrics file. Shipped weights are the generators in half precision,
+loaded as float32. :func:`load_pretrained` and :func:`load_model` return the model *with* the options it
+is meant to be translated with, so nobody restates them.
 """
 
 from __future__ import annotations
@@ -10,21 +12,44 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .device import pick_device
 from .model import TranslationModel
-from .train import TrainConfig, Trainer, pick_device
+from .official import load_official_checkpoint
+from .train import TrainConfig, Trainer
+from .translate import TranslateOptions
 
-__all__ = ["CHECKPOINTS", "export_pretrained", "load_pretrained", "registry", "sha256", "train_or_load"]
+__all__ = [
+    "CHECKPOINTS",
+    "LoadedModel",
+    "export_pretrained",
+    "load_model",
+    "load_pretrained",
+    "registry",
+    "save_model",
+    "sha256",
+    "train_or_load",
+]
 
 CHECKPOINTS = Path(__file__).parent / "checkpoints"
 
 
+class LoadedModel(NamedTuple):
+    """A model ready to translate: the networks (eval mode), the training config that made them (None for
+    the authors' checkpoints) and the translation options to use with them."""
+
+    model: TranslationModel
+    config: TrainConfig | None
+    options: TranslateOptions
+
+
 def sha256(path: Path | str) -> str:
+    """The hex sha256 of a file."""
     h = hashlib.sha256()
     with Path(path).open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -39,10 +64,29 @@ def registry(folder: Path = CHECKPOINTS) -> dict[str, dict]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def load_pretrained(
-    name: str, device: str | torch.device = "cpu", folder: Path = CHECKPOINTS
-) -> tuple[TranslationModel, TrainConfig]:
-    """Load shipped checkpoint ``name`` after checking its sha256; float32, eval mode.
+def _default_options(config: TrainConfig) -> TranslateOptions:
+    return TranslateOptions(ins_per=config.sequential.ins_per)
+
+
+def _build(state: dict, weights: dict, path: Path, strict: bool) -> tuple[TranslationModel, TrainConfig]:
+    config = TrainConfig.from_dict(state["config"])
+    model = TranslationModel.from_config(config.model)
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
+    try:
+        missing, unexpected = model.load_state_dict(weights, strict=strict)
+    except RuntimeError as err:
+        raise CheckpointError(
+            f"{path}: the weights do not fit a {config.model.method}/{config.model.preset} model "
+            f"({str(err).splitlines()[0]})"
+        ) from err
+    if unexpected or any(not k.startswith(("D_A.", "D_B.")) for k in missing):
+        raise CheckpointError(f"{path}: the weights do not fit a {config.model.method}/{config.model.preset} model")
+    return model, config
+
+
+def load_pretrained(name: str, device: str | torch.device = "cpu", folder: Path = CHECKPOINTS) -> LoadedModel:
+    """Load shipped checkpoint ``name`` after checking its sha256; float32, eval mode, with the translation
+    options its registry entry records.
 
     Raises :class:`CheckpointError` if it is not registered, missing, or its hash does not match.
     """
@@ -57,13 +101,54 @@ def load_pretrained(
     if digest != entry["sha256"]:
         raise CheckpointError(f"{path}: sha256 {digest} does not match the registry's {entry['sha256']}; refusing it")
     state = load_checkpoint(path, map_location="cpu")
-    config = TrainConfig.from_dict(state["config"])
-    model = TranslationModel.build(config.method, config.preset, config.cyclegan_width, composite=config.composite)
-    weights = {k: v.float() if v.is_floating_point() else v for k, v in state["generators"].items()}
-    missing, unexpected = model.load_state_dict(weights, strict=False)
-    if unexpected or any(not k.startswith(("D_A.", "D_B.")) for k in missing):
-        raise CheckpointError(f"{path}: weights do not fit {config.method}/{config.preset}")
-    return model.to(device).eval(), config
+    model, config = _build(state, state["generators"], path, strict=False)
+    options = TranslateOptions.from_dict({"ins_per": config.sequential.ins_per, **entry["translate_options"]})
+    return LoadedModel(model.to(device).eval(), config, options)
+
+
+def save_model(
+    model: TranslationModel,
+    path: Path | str,
+    config: TrainConfig,
+    options: TranslateOptions | None = None,
+    extra: dict | None = None,
+) -> Path:
+    """A model-only checkpoint: the networks, the config that built them and the translation options."""
+    options = options or _default_options(config)
+    payload = {
+        "kind": "model",
+        "config": config.as_dict(),
+        "method": model.method,
+        "model": model.state_dict(),
+        "translate_options": options.as_dict(),
+        **(extra or {}),
+    }
+    return save_checkpoint(payload, path)
+
+
+def load_model(path: Path | str, device: str | torch.device = "cpu") -> LoadedModel:
+    """Load a model from any file of ours — a training checkpoint, a model file or a shipped file, told
+    apart by their ``kind`` — or one of the authors' ``*_net_G_*.pth`` generators (which then serves both
+    directions, as their test script does). Raises :class:`CheckpointError` for anything else."""
+    path = Path(path)
+    try:
+        state = load_checkpoint(path, map_location=device)
+    except CheckpointError as ours:
+        try:
+            generator = load_official_checkpoint(path, "G")
+        except CheckpointError:
+            raise ours from None
+        model = TranslationModel("instagan", generator, generator, torch.nn.Identity(), torch.nn.Identity())
+        return LoadedModel(model.to(device).eval(), None, TranslateOptions())
+    kind = state.get("kind")
+    if kind in ("trainer", "model"):
+        model, config = _build(state, state["model"], path, strict=True)
+    elif kind == "pretrained":
+        model, config = _build(state, state["generators"], path, strict=False)
+    else:
+        raise CheckpointError(f"{path}: an instagan-lite {kind!r} file, not a model")
+    options = TranslateOptions.from_dict({**_default_options(config).as_dict(), **state.get("translate_options", {})})
+    return LoadedModel(model.to(device).eval(), config, options)
 
 
 def export_pretrained(
@@ -74,38 +159,53 @@ def export_pretrained(
     train_minutes: float,
     iterations: int,
     metrics: dict,
+    options: TranslateOptions,
     losses: Path | None = None,
     folder: Path = CHECKPOINTS,
-    translate_options: dict | None = None,
 ) -> Path:
-    """Ship a model: its generators in half precision, its metrics JSON, its loss log (``losses``, the
-    run's ``losses.csv``) and a registry entry (with ``translate_options``, the translation options its
-    metrics were measured with)."""
+    """Ship a model: its generators in half precision with its translation options, its metrics JSON,
+    its loss log (``losses``, the run's ``losses.csv``) and a registry entry."""
     folder.mkdir(parents=True, exist_ok=True)
-    generators = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()
-                  if k.startswith(("G_A.", "G_B."))}  # fmt: skip
-    path = save_checkpoint({"kind": "pretrained", "config": asdict(config), "method": model.method,
-                            "generators": generators}, folder / f"{name}.pt")  # fmt: skip
+    generators = {
+        k: (v.half() if v.is_floating_point() else v)
+        for k, v in model.state_dict().items()
+        if k.startswith(("G_A.", "G_B."))
+    }
+    payload = {
+        "kind": "pretrained",
+        "config": config.as_dict(),
+        "method": model.method,
+        "generators": generators,
+        "translate_options": options.as_dict(),
+    }
+    path = save_checkpoint(payload, folder / f"{name}.pt")
     metrics_file = f"{name}_metrics.json"
     (folder / metrics_file).write_text(json.dumps(metrics, indent=2) + "\n")
     if losses is not None:
         shutil.copyfile(losses, folder / f"{name}_losses.csv")
     entries = registry(folder)
-    entries[name] = {"file": path.name, "sha256": sha256(path), "command": command,
-                     "train_minutes": round(train_minutes, 2), "iterations": iterations, "metrics": metrics_file,
-                     "translate_options": translate_options or {}, "config": asdict(config)}  # fmt: skip
+    entries[name] = {
+        "file": path.name,
+        "sha256": sha256(path),
+        "command": command,
+        "train_minutes": round(train_minutes, 2),
+        "iterations": iterations,
+        "metrics": metrics_file,
+        "translate_options": options.as_dict(),
+        "config": config.as_dict(),
+    }
     (folder / "registry.json").write_text(json.dumps(entries, indent=2) + "\n")
     return path
 
 
-def train_or_load(name: str, config: TrainConfig, device: str = "auto") -> tuple[TranslationModel, str]:
+def train_or_load(name: str, config: TrainConfig, device: str = "auto") -> tuple[LoadedModel, str]:
     """The shipped checkpoint ``name`` if there is one, else a model trained with ``config``.
 
-    Returns the model (eval mode) and where it came from (``"shipped"`` or ``"trained"``).
+    Returns the loaded model and where it came from (``"shipped"`` or ``"trained"``).
     """
     dev = pick_device(device)
     if name in registry():
-        return load_pretrained(name, dev)[0], "shipped"
+        return load_pretrained(name, dev), "shipped"
     trainer = Trainer(config)
     trainer.fit()
-    return trainer.model.eval(), "trained"
+    return LoadedModel(trainer.model.eval(), config, _default_options(config)), "trained"

@@ -5,20 +5,28 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .losses import context_preserving_loss, cycle_loss, generator_gan_loss
+from .losses import LossWeights
+from .step import generator_terms
 
 __all__ = ["saved_activation_mib"]
 
 
 def saved_activation_mib(
-    G: nn.Module, G_back: nn.Module, D: nn.Module, images: torch.Tensor, masks: torch.Tensor
+    G: nn.Module,
+    G_back: nn.Module,
+    D: nn.Module,
+    images: torch.Tensor,
+    masks: torch.Tensor,
+    weights: LossWeights | None = None,
 ) -> float:
-    """MiB of tensors autograd saves for one generator update on (images, masks): the forward pass
-    G -> G_back -> D and the losses of one direction, with every instance of ``masks`` in one step.
+    """MiB of tensors autograd saves for one direction's generator update on (images (B, 3, H, W), masks
+    (B, K, H, W)) with every instance of ``masks`` in one step: the forward passes and losses of
+    :func:`~instagan_lite.step.generator_terms` (translation, reconstruction, identity, D, L_ctx).
 
     Parameters are not counted (they are alive anyway); storages shared by several saved tensors count
     once. This is the part of training memory that sequential mini-batches keep flat.
     """
+    weights = weights or LossWeights()
     params = {p.untyped_storage().data_ptr() for m in (G, G_back, D) for p in m.parameters()}
     storages: dict[int, int] = {}
 
@@ -29,11 +37,7 @@ def saved_activation_mib(
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        y, b = G(images, masks)
-        rec_y, rec_b = G_back(y, b)
-        loss = generator_gan_loss(D(y, b)) + 10 * cycle_loss(
-            torch.cat([rec_y, rec_b], 1), torch.cat([images, masks], 1)
-        )
-        loss = loss + 10 * context_preserving_loss(images, y, masks, b)
-    del loss
+        terms = generator_terms(G, G_back, D, images, masks, [], masks.shape[1], weights)
+        loss = weights.total(terms.losses) if terms is not None else None
+    del loss, terms
     return sum(storages.values()) / 2**20

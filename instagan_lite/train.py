@@ -13,57 +13,64 @@ and every RNG). Ctrl-C finishes the current iteration, saves and stops; a second
 from __future__ import annotations
 
 import csv
-import math
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import torch
-from torch.utils.data import Dataset
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .data.dataset import InstanceMaskDataset, JointTransform, ShapesDataset, UnalignedDataset
+from .data.dataset import UnalignedDataset
+from .data.sources import DataConfig, build_datasets, collate
+from .device import pick_device
 from .image_pool import ImagePool
-from .model import TranslationModel
+from .losses import LossWeights
+from .model import ModelConfig, TranslationModel
 from .schedule import linear_decay_scheduler
-from .sequential import LossWeights, SequentialConfig, train_step, translate
+from .step import SequentialConfig, loss_names, train_step
+from .translate import TranslateOptions, translate
 
-__all__ = ["TrainConfig", "TrainResult", "Trainer", "load_model", "pick_device", "save_model"]
+__all__ = ["LossLog", "TrainConfig", "TrainResult", "Trainer", "progress_postfix"]
+
+# Keys of the flat configs written before the sub-configs existed: old checkpoints still load.
+_LEGACY_KEYS = {
+    "method": ("model", "method"), "preset": ("model", "preset"), "cyclegan_width": ("model", "cyclegan_width"),
+    "composite": ("model", "blend_background"),
+    "data": ("data", "source"), "size": ("data", "size"), "load_size": ("data", "load_size"),
+    "shapes_length": ("data", "shapes_length"), "flip": ("data", "flip"),
+    "ins_max": ("sequential", "ins_max"), "ins_per": ("sequential", "ins_per"), "order": ("sequential", "order"),
+    "lambda_cyc": ("weights", "cycle"), "lambda_idt": ("weights", "identity"), "lambda_ctx": ("weights", "context"),
+    "detach_context_weight": ("weights", "detach_context_weight"),
+}  # fmt: skip
+_SUB_CONFIGS = {"model": ModelConfig, "data": DataConfig, "sequential": SequentialConfig, "weights": LossWeights}
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
-    """Everything a run depends on. ``data`` is ``"shapes"`` (the generated benchmark) or a folder in
-    the authors' layout. Epochs: ``epochs`` at the base learning rate, then ``decay_epochs`` of linear
-    decay; ``minutes`` and ``max_iterations`` stop earlier."""
+    """Everything a run depends on.
 
-    method: str = "instagan"
-    preset: str = "lite"
-    data: str = "shapes"
-    size: int = 32
-    load_size: int | None = None
-    shapes_length: int = 2000
-    flip: bool = True
+    The networks (:class:`ModelConfig`), the data (:class:`DataConfig`), the sequential mini-batches
+    (:class:`SequentialConfig`) and the loss weights (:class:`LossWeights`) are their own small configs;
+    the rest is the optimisation (batch size, Adam's ``lr`` and ``beta1``, ``epochs`` at the base rate
+    then ``decay_epochs`` of linear decay, the image pool, the seed) and the run (``minutes`` and
+    ``max_iterations`` stop earlier; where and how often to write).
+    """
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    sequential: SequentialConfig = field(default_factory=SequentialConfig)
+    weights: LossWeights = field(default_factory=LossWeights)
     batch_size: int = 4
     epochs: int = 10
     decay_epochs: int = 0
-    minutes: float | None = None
-    max_iterations: int | None = None
     lr: float = 2e-4
     beta1: float = 0.5
-    ins_max: int = 4
-    ins_per: int = 2
-    order: str = "decreasing"
-    lambda_cyc: float = 10.0
-    lambda_idt: float = 10.0
-    lambda_ctx: float = 10.0
-    detach_context_weight: bool = False
     pool_size: int = 50
-    cyclegan_width: float = 1.0
-    composite: bool = False
     seed: int = 0
+    minutes: float | None = None
+    max_iterations: int | None = None
     device: str = "auto"
     out_dir: str = "outputs/run"
     checkpoint_every: int = 500
@@ -71,16 +78,30 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if self.size % 4:
-            raise ValueError(f"size must be a multiple of 4, got {self.size}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        SequentialConfig(self.ins_max, self.ins_per, self.order)  # validates
+
+    def as_dict(self) -> dict:
+        """A JSON-friendly nested dict (what checkpoints store)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
+        """Inverse of :meth:`as_dict`; also reads the flat configs of older checkpoints."""
+        top = {f.name for f in fields(cls)}
+        nested: dict[str, dict] = {name: {} for name in _SUB_CONFIGS}
+        flat = {}
+        for key, value in values.items():
+            if key in _SUB_CONFIGS and isinstance(value, dict):
+                nested[key].update(value)
+            elif key in _LEGACY_KEYS:
+                group, name = _LEGACY_KEYS[key]
+                nested[group][name] = value
+            elif key in top:
+                flat[key] = value
+            else:
+                raise ValueError(f"unknown training setting {key!r}")
+        return cls(**{name: kind(**nested[name]) for name, kind in _SUB_CONFIGS.items()}, **flat)
 
 
 @dataclass
@@ -94,47 +115,6 @@ class TrainResult:
     checkpoint: Path
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    """``"auto"``: CUDA if available, else Apple MPS, else CPU; any other name is used as given."""
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-def build_datasets(config: TrainConfig, phase: str = "train") -> tuple[Dataset, Dataset]:
-    """The A and B datasets of a run (``phase`` "train" augments; "test" does not)."""
-    train = phase == "train"
-    if config.data == "shapes":
-        length = config.shapes_length if train else 200
-        return tuple(  # type: ignore[return-value]
-            ShapesDataset(d, phase, config.size, length, config.seed, flip=config.flip and train) for d in "AB"
-        )
-    load = config.load_size or config.size
-    transform = (
-        JointTransform(load, config.size, flip=config.flip)
-        if train
-        else JointTransform((config.size, config.size), None, flip=False)
-    )
-    root = Path(config.data)
-    if not train:
-        phase = next((p for p in ("test", "val") if (root / f"{p}A_seg").is_dir()), "train")
-    return tuple(InstanceMaskDataset(root, d, phase, transform=transform) for d in "AB")  # type: ignore[return-value]
-
-
-def collate(items: list[dict], keys: tuple[str, ...] = ("A", "A_masks", "B", "B_masks")) -> dict:
-    return {k: torch.stack([item[k] for item in items]) for k in keys}
-
-
-def loss_names(method: str) -> list[str]:
-    """The loss columns a method logs."""
-    terms = ["gan", "cycle", "identity"] + (["context"] if method == "instagan" else [])
-    return [f"{g}/{t}" for g in ("G_A", "G_B") for t in terms] + ["G", "D_A", "D_B"]
-
-
 class Trainer:
     """Trains a :class:`TranslationModel` according to a :class:`TrainConfig`; see the module docstring."""
 
@@ -142,26 +122,13 @@ class Trainer:
         self.config = config
         self.device = pick_device(config.device)
         self.out_dir = Path(config.out_dir)
-        torch.manual_seed(config.seed)
-        self.model = TranslationModel.build(
-            config.method, config.preset, config.cyclegan_width, composite=config.composite
-        ).to(self.device)
-        betas = (config.beta1, 0.999)
-        self.opt_G = torch.optim.Adam(
-            [p for n in self.model.generators for p in n.parameters()], config.lr, betas=betas
-        )
-        self.opt_D = torch.optim.Adam(
-            [p for n in self.model.discriminators for p in n.parameters()], config.lr, betas=betas
-        )
+        self.model = TranslationModel.from_config(config.model, seed=config.seed).to(self.device)
+        self.opt_G, self.opt_D = self.model.optimizers(config.lr, config.beta1)
         self.sched_G = linear_decay_scheduler(self.opt_G, config.epochs, config.decay_epochs)
         self.sched_D = linear_decay_scheduler(self.opt_D, config.epochs, config.decay_epochs)
         self.pools = (ImagePool(config.pool_size, config.seed), ImagePool(config.pool_size, config.seed + 1))
         self.order_rng = torch.Generator().manual_seed(config.seed)
-        self.sequential = SequentialConfig(config.ins_max, config.ins_per, config.order)
-        self.weights = LossWeights(
-            config.lambda_cyc, config.lambda_idt, config.lambda_ctx, config.detach_context_weight
-        )
-        self.data = UnalignedDataset(*build_datasets(config, "train"), seed=config.seed)
+        self.data = UnalignedDataset(*build_datasets(config.data, "train", config.seed), seed=config.seed)
         self.iteration = self.epoch = self.position = 0
         self.elapsed = 0.0
         self._stop_requested = False
@@ -179,7 +146,7 @@ class Trainer:
     def state_dict(self) -> dict:
         return {
             "kind": "trainer",
-            "config": asdict(self.config),
+            "config": self.config.as_dict(),
             "method": self.model.method,
             "model": self.model.state_dict(),
             "opt_G": self.opt_G.state_dict(),
@@ -220,7 +187,7 @@ class Trainer:
         state = load_checkpoint(path)
         if state.get("kind") != "trainer":
             raise CheckpointError(f"{path}: a model checkpoint, not a training checkpoint; cannot resume")
-        trainer = cls(TrainConfig.from_dict({**state["config"], **overrides}))
+        trainer = cls(replace(TrainConfig.from_dict(state["config"]), **overrides))
         trainer.load_state_dict(state)
         return trainer
 
@@ -240,10 +207,20 @@ class Trainer:
         """One iteration (all sequential steps) on the next batch; advances the counters."""
         self.model.train()
         batch = self._next_batch()
+        c = self.config
         history = train_step(
-            self.model, self.opt_G, self.opt_D, self.pools, batch["A"], batch["A_masks"], batch["B"],
-            batch["B_masks"], self.sequential, self.weights, self.order_rng,
-        )  # fmt: skip
+            self.model,
+            self.opt_G,
+            self.opt_D,
+            self.pools,
+            batch["A"],
+            batch["A_masks"],
+            batch["B"],
+            batch["B_masks"],
+            c.sequential,
+            c.weights,
+            self.order_rng,
+        )
         self.iteration += 1
         self.position += 1
         if self.position >= self.batches_per_epoch:
@@ -277,14 +254,16 @@ class Trainer:
 
         c = self.config
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        log = LossLog(self.out_dir / "losses.csv", loss_names(c.method), keep_until=self.iteration)
+        log = LossLog(self.out_dir / "losses.csv", loss_names(c.model.method), keep_until=self.iteration)
         total = (c.epochs + c.decay_epochs) * self.batches_per_epoch
         if c.max_iterations is not None:
             total = min(total, c.max_iterations)
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, self._request_stop) if in_main else None
         self._stop_requested = False
-        bar = tqdm(total=total, initial=self.iteration, disable=not c.progress, desc=f"{c.method} {c.preset}")
+        bar = tqdm(
+            total=total, initial=self.iteration, disable=not c.progress, desc=f"{c.model.method} {c.model.preset}"
+        )
         try:
             while (reason := self._stop_reason()) is None:
                 start = time.perf_counter()
@@ -293,7 +272,7 @@ class Trainer:
                 log.write(self.iteration, self.epoch, self.elapsed, history)
                 bar.update()
                 if history:
-                    bar.set_postfix({k: f"{history[-1].get(k, math.nan):.3f}" for k in ("G", "D_A", "D_B")})
+                    bar.set_postfix(progress_postfix(history))
                 if c.checkpoint_every and self.iteration % c.checkpoint_every == 0:
                     self.save()
                 if c.sample_every and self.iteration % c.sample_every == 0:
@@ -314,17 +293,28 @@ class Trainer:
         from .viz import save_figure, translation_figure
 
         paths = []
-        test_A, test_B = build_datasets(self.config, "test")
+        test_A, test_B = build_datasets(self.config.data, "test", self.config.seed)
         self.model.eval()
         for direction, data in (("AtoB", test_A), ("BtoA", test_B)):
             items = [data[i] for i in range(min(n, len(data)))]
             x = torch.stack([it["image"] for it in items]).to(self.device)
             m = torch.stack([it["masks"] for it in items]).to(self.device)
-            y, b = translate(self.model, x, m, direction, ins_per=self.config.ins_per)
+            options = TranslateOptions(ins_per=self.config.sequential.ins_per)
+            y, b = translate(self.model, x, m, direction, options)
             fig = translation_figure(x, m, y, b, title=f"{direction}, iteration {self.iteration}")
             paths.append(save_figure(fig, self.out_dir / "samples" / f"{direction}_{self.iteration:06d}.png"))
         self.model.train()
         return paths
+
+
+def progress_postfix(history: list[dict[str, float]], keys: tuple[str, ...] = ("G", "D_A", "D_B")) -> dict[str, str]:
+    """What the progress bar shows for an iteration: each loss averaged over the sequential steps that
+    computed it, or ``"-"`` when its direction sat every step out (no instance), never NaN."""
+    shown = {}
+    for key in keys:
+        values = [record[key] for record in history if key in record]
+        shown[key] = f"{sum(values) / len(values):.3f}" if values else "-"
+    return shown
 
 
 class LossLog:
@@ -364,26 +354,3 @@ class LossLog:
         self.file.close()
         if self.tensorboard is not None:
             self.tensorboard.close()
-
-
-def save_model(model: TranslationModel, path: Path | str, config: TrainConfig, extra: dict | None = None) -> Path:
-    """A model-only checkpoint (the networks and the config that built them), for translation."""
-    return save_checkpoint(
-        {"kind": "model", "config": asdict(config), "method": model.method, "model": model.state_dict(),
-         **(extra or {})},
-        path,
-    )  # fmt: skip
-
-
-def load_model(path: Path | str, device: str | torch.device = "cpu") -> tuple[TranslationModel, TrainConfig]:
-    """Load a model from a training or model checkpoint of ours."""
-    state = load_checkpoint(path, map_location=device)
-    config = TrainConfig.from_dict(state["config"])
-    model = TranslationModel.build(config.method, config.preset, config.cyclegan_width, composite=config.composite)
-    try:
-        model.load_state_dict(state["model"])
-    except RuntimeError as err:
-        raise CheckpointError(
-            f"{path}: the weights do not fit a {config.method}/{config.preset} model ({err})"
-        ) from err
-    return model.to(device).eval(), config

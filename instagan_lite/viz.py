@@ -59,9 +59,11 @@ def translation_figure(
     (and the oracle if given). Images (B, 3, H, W), masks (B, K, H, W), all in [-1, 1]."""
     import matplotlib.pyplot as plt
 
-    rows = [("input", [to_numpy_image(x) for x in images]),
-            ("input masks", [mask_overlay(x, m) for x, m in zip(images, masks)]),
-            ("translation", [to_numpy_image(y) for y in translated])]  # fmt: skip
+    rows = [
+        ("input", [to_numpy_image(x) for x in images]),
+        ("input masks", [mask_overlay(x, m) for x, m in zip(images, masks)]),
+        ("translation", [to_numpy_image(y) for y in translated]),
+    ]
     if translated_masks.shape[1]:
         rows.append(("translated masks", [mask_overlay(y, m) for y, m in zip(translated, translated_masks)]))
     if oracle is not None:

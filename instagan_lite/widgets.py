@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .losses import context_preserving_loss, context_weight
-from .masks import instance_validity
-from .sequential import sequential_translate
+from .losses import LossWeights, context_preserving_loss
+from .masks import context_weight, instance_validity
 from .set_networks import encode_set
+from .step import loss_names
+from .translate import TranslateOptions, sequential_translate
 from .viz import mask_overlay, to_numpy_image
 
 __all__ = [
@@ -46,17 +47,22 @@ def box_mask(size: int, cy: float, cx: float, h: float, w: float) -> torch.Tenso
 
 
 def context_terms(
-    image: torch.Tensor, translated: torch.Tensor, input_masks: torch.Tensor, generated_masks: torch.Tensor
+    image: torch.Tensor,
+    translated: torch.Tensor,
+    input_masks: torch.Tensor,
+    generated_masks: torch.Tensor,
+    weights: LossWeights | None = None,
 ) -> dict:
     """w(a, b') and L_ctx for one image: image/translated (3, H, W), masks (K, H, W) in [-1, 1].
 
-    Returns ``{"w": (H, W) array in [0, 1], "l_ctx": float, "weighted": λ_ctx·L_ctx with λ_ctx = 10,
-    "kept_fraction": mean w}``.
+    Returns ``{"w": (H, W) array in [0, 1], "l_ctx": float, "weighted": λ_ctx·L_ctx (λ_ctx from
+    ``weights``, default 10), "kept_fraction": mean w}``.
     """
+    weights = weights or LossWeights()
     a, b = input_masks[None], generated_masks[None]
     w = context_weight(a, b)[0, 0]
     loss = context_preserving_loss(image[None], translated[None], a, b).item()
-    return {"w": w.numpy(), "l_ctx": loss, "weighted": 10 * loss, "kept_fraction": w.mean().item()}
+    return {"w": w.numpy(), "l_ctx": loss, "weighted": weights.context * loss, "kept_fraction": w.mean().item()}
 
 
 @torch.no_grad()
@@ -73,8 +79,12 @@ def set_feature_view(
     a = torch.where(chosen_t[:, None, None], masks, torch.full_like(masks, -1.0))[None]
     _, set_sum = encode_set(net.encoder_seg, a, instance_validity(a))
     y, b = generator(image[None], a)
-    return {"set_norm": set_sum[0].norm(dim=0).numpy(), "image": to_numpy_image(y[0]), "masks": b[0],
-            "n": int(instance_validity(a).sum())}  # fmt: skip
+    return {
+        "set_norm": set_sum[0].norm(dim=0).numpy(),
+        "image": to_numpy_image(y[0]),
+        "masks": b[0],
+        "n": int(instance_validity(a).sum()),
+    }
 
 
 @torch.no_grad()
@@ -84,7 +94,7 @@ def selective_translation(
     """Translate only the chosen instances (paste-back outside them). Returns the translated image as
     (H, W, 3), its overlay with the masks, and the masks (K, H, W)."""
     index = [k for k, c in enumerate(chosen) if c]
-    y, b = sequential_translate(generator, image[None], masks[None], ins_per=ins_per, instances=index, paste_back=True)
+    y, b = sequential_translate(generator, image[None], masks[None], TranslateOptions(ins_per=ins_per), index)
     return {"image": to_numpy_image(y[0]), "overlay": mask_overlay(y[0], b[0]), "masks": b[0]}
 
 
@@ -104,7 +114,8 @@ def loss_curves(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int
         raise ValueError(f"smoothing must be >= 1, got {smoothing}")
     unknown = [t for t in terms if t not in log]
     if unknown:
-        raise KeyError(f"unknown loss terms {unknown}; available: {[k for k in log if '/' in k or k[0] in 'GD']}")
+        available = [k for k in loss_names("instagan") if k in log]
+        raise KeyError(f"unknown loss terms {unknown}; available: {available}")
     iterations = np.unique(log["iteration"])
     out = {"iteration": iterations}
     for term in terms:
@@ -165,19 +176,26 @@ def context_widget(image: torch.Tensor, translated: torch.Tensor, input_mask: to
     import ipywidgets as widgets
 
     size = image.shape[-1]
-    sliders = {name: widgets.FloatSlider(value, min=1, max=size, step=1, description=name, continuous_update=False)
-               for name, value in (("cy", size / 2), ("cx", size / 2), ("h", size / 3), ("w", size / 5))}  # fmt: skip
+    sliders = {
+        name: widgets.FloatSlider(value, min=1, max=size, step=1, description=name, continuous_update=False)
+        for name, value in (("cy", size / 2), ("cx", size / 2), ("h", size / 3), ("w", size / 5))
+    }
     out = _figure_output()
 
     @out.capture(clear_output=True)
     def draw(*_):
         b = box_mask(size, *(s.value for s in sliders.values()))[None]
         terms = context_terms(image, translated, input_mask[None], b)
-        _show_panels([
-            (mask_overlay(image, torch.cat([input_mask[None], b])), "a (red) and b' (green)", {}),
-            (terms["w"], f"w: L_ctx = {terms['l_ctx']:.4f}, ×10 = {terms['weighted']:.3f}",
-             {"vmin": 0, "vmax": 1, "cmap": "gray"}),
-        ])  # fmt: skip
+        _show_panels(
+            [
+                (mask_overlay(image, torch.cat([input_mask[None], b])), "a (red) and b' (green)", {}),
+                (
+                    terms["w"],
+                    f"w: L_ctx = {terms['l_ctx']:.4f}, ×10 = {terms['weighted']:.3f}",
+                    {"vmin": 0, "vmax": 1, "cmap": "gray"},
+                ),
+            ]
+        )
 
     for s in sliders.values():
         s.observe(draw, "value")
@@ -206,11 +224,13 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         view = set_feature_view(generator, image, masks, chosen)
         output = torch.from_numpy(view["image"]).permute(2, 0, 1) * 2 - 1
-        _show_panels([
-            (mask_overlay(image, masks, 0.6, chosen), "chosen instances", {}),
-            (view["set_norm"], f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)", {"cmap": "magma"}),
-            (mask_overlay(output, view["masks"]), "g_GX, g_GA outputs", {}),
-        ])  # fmt: skip
+        _show_panels(
+            [
+                (mask_overlay(image, masks, 0.6, chosen), "chosen instances", {}),
+                (view["set_norm"], f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)", {"cmap": "magma"}),
+                (mask_overlay(output, view["masks"]), "g_GX, g_GA outputs", {}),
+            ]
+        )
 
     boxes = _instance_picker(n, draw)
     draw()
@@ -228,8 +248,12 @@ def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Te
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         result = selective_translation(generator, image, masks, chosen, ins_per)
-        _show_panels([(mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
-                      (result["overlay"], "translated", {})])  # fmt: skip
+        _show_panels(
+            [
+                (mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
+                (result["overlay"], "translated", {}),
+            ]
+        )
 
     boxes = _instance_picker(n, draw)
     draw()
@@ -241,9 +265,13 @@ def loss_curve_widget(log: dict[str, np.ndarray]):
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    names = [k for k in log if k not in ("iteration", "epoch", "step", "seconds")]
-    terms = widgets.SelectMultiple(options=names, value=tuple(n for n in names if n in ("G", "D_A", "D_B")),
-                                   description="terms", rows=min(8, len(names)))  # fmt: skip
+    names = [k for k in loss_names("instagan") if k in log]
+    terms = widgets.SelectMultiple(
+        options=names,
+        value=tuple(n for n in names if n in ("G", "D_A", "D_B")),
+        description="terms",
+        rows=min(8, len(names)),
+    )
     smoothing = widgets.IntSlider(20, 1, 200, description="smoothing", continuous_update=False)
     out = _figure_output()
 

@@ -26,10 +26,9 @@
 import subprocess
 import sys
 
-IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
-if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+PACKAGE = "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"
+if "google.colab" in sys.modules:  # on Colab only: install the package first
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
 import matplotlib.pyplot as plt
@@ -38,16 +37,18 @@ from torch import nn
 
 from instagan_lite import (
     ImagePool,
+    ModelConfig,
     PatchDiscriminator,
     ResnetGenerator,
     cycle_loss,
     discriminator_loss,
     generator_gan_loss,
+    translate,
 )
-from instagan_lite.evaluate import evaluate_model, format_table, shapes_test_batch
+from instagan_lite.data.sources import DataConfig, shapes_test_batch
+from instagan_lite.evaluate import benchmark, format_table
 from instagan_lite.layers import ResnetBlock
 from instagan_lite.notebook import FAST, output_dir, setup_notebook
-from instagan_lite.sequential import translate
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.viz import translation_figure
 
@@ -66,9 +67,14 @@ class MyResnetBlock(nn.Module):
     def __init__(self, channels: int) -> None:
         super().__init__()
         self.conv_block = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels), nn.ReLU(),
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels),
-        )  # fmt: skip
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+            nn.ReLU(),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            nn.InstanceNorm2d(channels),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.conv_block(x)
@@ -142,16 +148,24 @@ print(shown)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-config = TrainConfig(method="cyclegan", preset="lite", size=16 if FAST else 32, batch_size=4,
-                     minutes=None if FAST else 3.0, max_iterations=3 if FAST else None, epochs=100,
-                     checkpoint_every=0, sample_every=0, progress=not FAST,
-                     out_dir=str(output_dir("01") / "cyclegan"))  # fmt: skip
+config = TrainConfig(
+    model=ModelConfig(method="cyclegan", preset="lite"),
+    data=DataConfig(size=16 if FAST else 32),
+    batch_size=4,
+    minutes=None if FAST else 3.0,
+    max_iterations=3 if FAST else None,
+    epochs=100,
+    checkpoint_every=0,
+    sample_every=0,
+    progress=not FAST,
+    out_dir=str(output_dir("01") / "cyclegan"),
+)
 trainer = Trainer(config)
 result = trainer.fit()
 print(f"{result.iterations} iterations in {result.seconds:.0f} s")
 
 # %%
-batch = shapes_test_batch("A", config.size, 8)
+batch = shapes_test_batch("A", config.data.size, 8)
 with torch.no_grad():
     y, b = translate(trainer.model.eval(), batch["images"], batch["masks"], "AtoB")
 fig = translation_figure(batch["images"], batch["masks"], y, b, "CycleGAN, A → B", batch["oracle"])
@@ -168,10 +182,8 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 n = 16 if FAST else 200
-reference = evaluate_model(None, config.size, n)
-rows = {"identity AtoB": reference["identity/AtoB"], "oracle AtoB": reference["oracle/AtoB"],
-        "CycleGAN AtoB": evaluate_model(trainer.model, config.size, n)["AtoB"]}  # fmt: skip
-print(format_table(rows))
+tables = benchmark({"CycleGAN": (trainer.model, None)}, config.data.size, n)
+print(format_table(tables["AtoB"]))
 
 # %% [markdown]
 # At 32 px the generator's receptive field covers the whole image, so CycleGAN's typical failure here is

@@ -26,10 +26,9 @@
 import subprocess
 import sys
 
-IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
-if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+PACKAGE = "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"
+if "google.colab" in sys.modules:  # on Colab only: install the package first
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
 import matplotlib.pyplot as plt
@@ -37,7 +36,9 @@ import torch
 
 from instagan_lite import context_preserving_loss, context_weight
 from instagan_lite.data.dataset import ShapesDataset
+from instagan_lite.data.sources import DataConfig
 from instagan_lite.evaluate import evaluate_model, format_table
+from instagan_lite.losses import LossWeights
 from instagan_lite.notebook import FAST, output_dir, setup_notebook
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.viz import mask_overlay, to_numpy_image
@@ -153,13 +154,21 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 rows = {}
 for lam in (10.0, 0.0):
-    config = TrainConfig(size=16 if FAST else 32, batch_size=4, lambda_ctx=lam, epochs=100,
-                         minutes=None if FAST else 3.0, max_iterations=2 if FAST else None,
-                         checkpoint_every=0, sample_every=0, progress=not FAST,
-                         out_dir=str(output_dir("03") / f"ctx{lam:g}"))  # fmt: skip
+    config = TrainConfig(
+        data=DataConfig(size=16 if FAST else 32),
+        weights=LossWeights(context=lam),
+        batch_size=4,
+        epochs=100,
+        minutes=None if FAST else 3.0,
+        max_iterations=2 if FAST else None,
+        checkpoint_every=0,
+        sample_every=0,
+        progress=not FAST,
+        out_dir=str(output_dir("03") / f"ctx{lam:g}"),
+    )
     trainer = Trainer(config)
     trainer.fit()
-    rows[f"λ_ctx = {lam:g}"] = evaluate_model(trainer.model, config.size, 16 if FAST else 200)["AtoB"]
+    rows[f"λ_ctx = {lam:g}"] = evaluate_model(trainer.model, size=config.data.size, n=16 if FAST else 200)["AtoB"]
 print(format_table(rows))
 
 # %% [markdown]

@@ -26,10 +26,9 @@
 import subprocess
 import sys
 
-IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
-if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+PACKAGE = "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"
+if "google.colab" in sys.modules:  # on Colab only: install the package first
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
 import matplotlib.pyplot as plt
@@ -79,8 +78,11 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 table = REPO / "benchmarks" / "results" / "train_step.md"
-print("\n".join(line for line in table.read_text().splitlines() if "paper" in line or line.startswith("| preset"))
-      if table.exists() else "run benchmarks/train_step.py to produce the table")  # fmt: skip
+print(
+    "\n".join(line for line in table.read_text().splitlines() if "paper" in line or line.startswith("| preset"))
+    if table.exists()
+    else "run benchmarks/train_step.py to produce the table"
+)
 
 # %% [markdown]
 # ## Which instances, in which order
@@ -108,16 +110,20 @@ print("steps with ins_max=4, ins_per=2:", SequentialConfig(4, 2).n_steps)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-g_params = [p for net in model.generators for p in net.parameters()]
-d_params = [p for net in model.discriminators for p in net.parameters()]
-opt_G, opt_D = (
-    torch.optim.Adam(g_params, 2e-4, betas=(0.5, 0.999)),
-    torch.optim.Adam(d_params, 2e-4, betas=(0.5, 0.999)),
-)
+opt_G, opt_D = model.optimizers()  # one Adam for both G, one for both D, lr 2e-4, betas (0.5, 0.999)
 a_img, a_masks = make_shapes_batch("A", 2, 32, 8, seed=1)
 b_img, b_masks = make_shapes_batch("B", 2, 32, 8, seed=2)
-history = train_step(model, opt_G, opt_D, (ImagePool(), ImagePool()), a_img, a_masks, b_img, b_masks,
-                     SequentialConfig(ins_max=8, ins_per=2))  # fmt: skip
+history = train_step(
+    model,
+    opt_G,
+    opt_D,
+    (ImagePool(), ImagePool()),
+    a_img,
+    a_masks,
+    b_img,
+    b_masks,
+    SequentialConfig(ins_max=8, ins_per=2),
+)
 print(len(history), "steps; logged per step:", sorted(history[0]))
 
 # %% [markdown]
@@ -130,14 +136,21 @@ print(len(history), "steps; logged per step:", sorted(history[0]))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-config = TrainConfig(size=32, minutes=None if FAST else 5.0, max_iterations=2 if FAST else None, epochs=100,
-                     checkpoint_every=0, sample_every=0, progress=not FAST, out_dir=str(output_dir("04") / "run"))  # fmt: skip
+config = TrainConfig(
+    minutes=None if FAST else 5.0,
+    max_iterations=2 if FAST else None,
+    epochs=100,
+    checkpoint_every=0,
+    sample_every=0,
+    progress=not FAST,
+    out_dir=str(output_dir("04") / "run"),
+)
 instagan, source = train_or_load("instagan_lite_shapes32", config)
 print("model:", source)
 
 # %%
 item = ShapesDataset("A", "test", size=32, length=10, seed=0)[2]
-G = instagan.G_A
+G = instagan.model.G_A
 
 # %%
 # NBVAL_IGNORE_OUTPUT

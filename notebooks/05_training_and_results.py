@@ -27,22 +27,22 @@
 import subprocess
 import sys
 
-IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
-if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+PACKAGE = "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"
+if "google.colab" in sys.modules:  # on Colab only: install the package first
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
 import json
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
-import torch
 
-from instagan_lite.evaluate import evaluate_model, format_table, shapes_test_batch
+from instagan_lite import LITE_CLEANUPS, ModelConfig, TranslateOptions, translate
+from instagan_lite.data.sources import shapes_test_batch
+from instagan_lite.evaluate import benchmark, format_table
 from instagan_lite.evaluators import EvaluatorConfig, load_evaluators
 from instagan_lite.notebook import FAST, output_dir, setup_notebook
-from instagan_lite.pretrained import CHECKPOINTS, registry, train_or_load
-from instagan_lite.sequential import translate
+from instagan_lite.pretrained import CHECKPOINTS, LoadedModel, registry, train_or_load
 from instagan_lite.train import TrainConfig
 from instagan_lite.viz import to_numpy_image, translation_figure
 from instagan_lite.widgets import load_loss_log, loss_curve_widget, loss_curves
@@ -62,16 +62,24 @@ TRAIN_YOURSELF = False
 minutes = 0.05 if FAST else 7.0  # two models: 14 minutes in all when nothing is shipped
 models, sources = {}, {}
 for name, method in (("instagan_lite_shapes32", "instagan"), ("cyclegan_lite_shapes32", "cyclegan")):
-    shipped = registry().get(name, {}).get("config", {})
-    config = TrainConfig.from_dict({**shipped, "method": method, "minutes": minutes,
-                                    "max_iterations": 2 if FAST else None, "checkpoint_every": 0,
-                                    "sample_every": 0, "progress": not FAST, "out_dir": str(output_dir("05") / name)})  # fmt: skip
+    shipped = registry().get(name, {}).get("config")
+    recipe = TrainConfig.from_dict(shipped) if shipped else TrainConfig(model=ModelConfig(method=method))
+    config = replace(
+        recipe,
+        minutes=minutes,
+        max_iterations=2 if FAST else None,
+        checkpoint_every=0,
+        sample_every=0,
+        progress=not FAST,
+        out_dir=str(output_dir("05") / name),
+    )
     if TRAIN_YOURSELF:
         from instagan_lite.train import Trainer
 
         trainer = Trainer(config)
         trainer.fit()
-        models[name], sources[name] = trainer.model.eval(), "trained"
+        options = TranslateOptions(ins_per=config.sequential.ins_per)
+        models[name], sources[name] = LoadedModel(trainer.model.eval(), config, options), "trained"
     else:
         models[name], sources[name] = train_or_load(name, config)
 print(sources)
@@ -112,8 +120,7 @@ plt.show()
 # %%
 for direction, domain in (("AtoB", "A"), ("BtoA", "B")):
     batch = shapes_test_batch(domain, 32, 8)
-    with torch.no_grad():
-        y, b = translate(models["instagan_lite_shapes32"], batch["images"], batch["masks"], direction)
+    y, b = translate(models["instagan_lite_shapes32"].model, batch["images"], batch["masks"], direction)
     translation_figure(batch["images"], batch["masks"], y, b, f"InstaGAN {direction}", batch["oracle"])
     plt.show()
 
@@ -130,10 +137,12 @@ for direction, domain in (("AtoB", "A"), ("BtoA", "B")):
 
 # %%
 batch = shapes_test_batch("A", 32, 6)
-lite = {"raw": {}, "clean masks + repaint": {"clean_masks": True, "fill_background": True}}
+lite = {"raw": TranslateOptions(), "clean masks + repaint": LITE_CLEANUPS}
 pictures = {"input": batch["images"]}
 for label, options in lite.items():
-    pictures[label] = translate(models["instagan_lite_shapes32"], batch["images"], batch["masks"], "AtoB", **options)[0]
+    pictures[label] = translate(
+        models["instagan_lite_shapes32"].model, batch["images"], batch["masks"], "AtoB", options
+    )[0]
 pictures["oracle"] = batch["oracle"]
 fig, axes = plt.subplots(len(pictures), 6, figsize=(7, 1.25 * len(pictures)))
 for row, (label, images) in enumerate(pictures.items()):
@@ -157,8 +166,10 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 evaluators = load_evaluators(EvaluatorConfig(images_per_domain=300, steps=150) if FAST else None)
-print(f"domain classifier {evaluators.domain_accuracy:.1%}, crop classifier {evaluators.crop_accuracy:.1%} "
-      "on held-out real scenes")  # fmt: skip
+print(
+    f"domain classifier {evaluators.domain_accuracy:.1%}, crop classifier {evaluators.crop_accuracy:.1%} "
+    "on held-out real scenes"
+)
 
 # %% [markdown]
 # ## InstaGAN vs CycleGAN on the benchmark
@@ -172,18 +183,15 @@ print(f"domain classifier {evaluators.domain_accuracy:.1%}, crop classifier {eva
 # %%
 # NBVAL_IGNORE_OUTPUT
 n = 16 if FAST else 200
-reference = evaluate_model(None, 32, n, evaluators=evaluators)
-rows = {}
-for direction in ("AtoB", "BtoA"):
-    rows[f"identity {direction}"] = reference[f"identity/{direction}"]
-    rows[f"oracle {direction}"] = reference[f"oracle/{direction}"]
-    for name, model in models.items():
-        method = name.split("_")[0]
-        rows[f"{method} {direction}"] = evaluate_model(model, 32, n, evaluators=evaluators)[direction]
-        if method == "instagan":
-            cleaned = evaluate_model(model, 32, n, evaluators=evaluators, **lite["clean masks + repaint"])
-            rows[f"{method} + clean-ups {direction}"] = cleaned[direction]
-print(format_table(rows))
+systems = {
+    "instagan": (models["instagan_lite_shapes32"].model, TranslateOptions()),
+    "instagan + clean-ups": (models["instagan_lite_shapes32"].model, LITE_CLEANUPS),
+    "cyclegan": (models["cyclegan_lite_shapes32"].model, None),
+}
+tables = benchmark(systems, 32, n, evaluators=evaluators)
+for direction, rows in tables.items():
+    print(direction)
+    print(format_table(rows))
 
 # %% [markdown]
 # What the shipped checkpoints scored when they were made (200 test images per direction):

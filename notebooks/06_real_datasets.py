@@ -26,10 +26,9 @@
 import subprocess
 import sys
 
-IN_COLAB = "google.colab" in sys.modules  # Colab imports it into every kernel
-if IN_COLAB:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"], check=True)  # fmt: skip
+PACKAGE = "instagan-lite[data,notebooks] @ git+https://github.com/instagan-lite/instagan-lite"
+if "google.colab" in sys.modules:  # on Colab only: install the package first
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
 import json
@@ -59,8 +58,11 @@ root = output_dir("06")
 images_dir = root / "coco_images"
 images_dir.mkdir(exist_ok=True)
 h, w = 48, 64
-scenes = {1: [("sheep", (8, 10, 30, 24)), ("sheep", (36, 28, 58, 40))], 2: [("giraffe", (24, 4, 36, 44))],
-          3: [("sheep", (4, 30, 26, 44)), ("giraffe", (40, 2, 52, 40))]}  # fmt: skip
+scenes = {
+    1: [("sheep", (8, 10, 30, 24)), ("sheep", (36, 28, 58, 40))],
+    2: [("giraffe", (24, 4, 36, 44))],
+    3: [("sheep", (4, 30, 26, 44)), ("giraffe", (40, 2, 52, 40))],
+}
 categories = {"sheep": 1, "giraffe": 2}
 coco = {"images": [], "annotations": [], "categories": [{"id": i, "name": n} for n, i in categories.items()]}
 for image_id, objects in scenes.items():
@@ -74,9 +76,17 @@ for image_id, objects in scenes.items():
             m[y0:y1, x0:x1] = 1
             rle = coco_mask.encode(m)
             segmentation = {"size": rle["size"], "counts": rle["counts"].decode()}
-        coco["annotations"].append({"id": len(coco["annotations"]) + 1, "image_id": image_id, "iscrowd": 0,
-                                    "category_id": categories[name], "segmentation": segmentation,
-                                    "area": (x1 - x0) * (y1 - y0), "bbox": [x0, y0, x1 - x0, y1 - y0]})  # fmt: skip
+        coco["annotations"].append(
+            {
+                "id": len(coco["annotations"]) + 1,
+                "image_id": image_id,
+                "iscrowd": 0,
+                "category_id": categories[name],
+                "segmentation": segmentation,
+                "area": (x1 - x0) * (y1 - y0),
+                "bbox": [x0, y0, x1 - x0, y1 - y0],
+            }
+        )
     Image.fromarray(pixels).save(images_dir / f"{image_id:012d}.jpg", quality=95)
     coco["images"].append({"id": image_id, "file_name": f"{image_id:012d}.jpg", "height": h, "width": w})
 (root / "instances.json").write_text(json.dumps(coco))
@@ -92,8 +102,9 @@ print(len(coco["images"]), "images,", len(coco["annotations"]), "annotations")
 # %%
 # NBVAL_CHECK_OUTPUT
 out = root / "sheep2giraffe"
-written = convert_coco(root / "instances.json", images_dir, out, "sheep", "giraffe", size=(32, 32),
-                       overwrite=True, progress=False)  # fmt: skip
+written = convert_coco(
+    root / "instances.json", images_dir, out, "sheep", "giraffe", size=(32, 32), overwrite=True, progress=False
+)
 print(written)
 print(sorted(p.name for p in (out / "trainA_seg").iterdir()))
 

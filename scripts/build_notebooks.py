@@ -28,8 +28,9 @@ def build(source: Path, timeout: int = 900) -> float:
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(source.parent)}}).execute()  # fmt: skip
+    NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}
+    ).execute()
     seconds = time.perf_counter() - start
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import torch
 
-from instagan_lite.demo import DEMO_TRANSLATE_OPTIONS
 from instagan_lite.evaluate import evaluate_model
 from instagan_lite.pretrained import export_pretrained, load_pretrained
 from instagan_lite.train import Trainer
+from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions
 
 SHIP = {  # shipped name: ablation row
     "instagan_lite_shapes32": "instagan_seq_composite",
@@ -36,15 +36,26 @@ def main() -> None:
     for name, row in SHIP.items():
         trainer = Trainer.resume(args.runs / row / "checkpoint.pt")
         info = rows[row]
-        command = (f"python benchmarks/ablation.py --minutes {info['minutes']:g} --rows {row} "
-                   f"&& python scripts/ship_checkpoints.py")  # fmt: skip
+        command = (
+            f"python benchmarks/ablation.py --minutes {info['minutes']:g} --rows {row} "
+            f"&& python scripts/ship_checkpoints.py"
+        )
         with torch.no_grad():  # score the weights as shipped: rounded to half precision
             for p in trainer.model.parameters():
                 p.copy_(p.half().float())
-        options = DEMO_TRANSLATE_OPTIONS if trainer.config.method == "instagan" else {}
-        metrics = evaluate_model(trainer.model, trainer.config.size, 200, ins_per=trainer.config.ins_per, **options)
-        export_pretrained(trainer.model, trainer.config, name, command, info["minutes"], info["iterations"],
-                          metrics, losses=args.runs / row / "losses.csv", translate_options=options)  # fmt: skip
+        options = LITE_CLEANUPS if trainer.config.model.method == "instagan" else TranslateOptions()
+        metrics = evaluate_model(trainer.model, options, trainer.config.data.size, 200)
+        export_pretrained(
+            trainer.model,
+            trainer.config,
+            name,
+            command,
+            info["minutes"],
+            info["iterations"],
+            metrics,
+            options,
+            losses=args.runs / row / "losses.csv",
+        )
         load_pretrained(name)  # the hash check passes
         print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "change_iou")} for d in metrics})
 

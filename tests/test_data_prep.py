@@ -40,16 +40,25 @@ def coco_fixture(tmp_path: Path) -> tuple[Path, Path]:
     }
     images_dir = tmp_path / "images"
     images_dir.mkdir()
-    data = {"images": [], "annotations": [], "categories": [
-        {"id": 1, "name": "sheep"}, {"id": 2, "name": "giraffe"}, {"id": 3, "name": "cow"}]}  # fmt: skip
+    data = {
+        "images": [],
+        "annotations": [],
+        "categories": [{"id": 1, "name": "sheep"}, {"id": 2, "name": "giraffe"}, {"id": 3, "name": "cow"}],
+    }
     for img_id, objs in objects.items():
         pixels = np.full((h, w, 3), 90, np.uint8)
         for cat, (x0, y0, x1, y1), kind in objs:
             pixels[y0:y1, x0:x1] = RED if cat == 1 else GREEN
             seg = _box_polygon(x0, y0, x1, y1) if kind == "polygon" else _box_rle(x0, y0, x1, y1, h, w)
-            annotation = {"id": len(data["annotations"]) + 1, "image_id": img_id, "category_id": cat,
-                          "segmentation": seg, "iscrowd": int(kind == "rle"), "area": float((x1 - x0) * (y1 - y0)),
-                          "bbox": [x0, y0, x1 - x0, y1 - y0]}  # fmt: skip
+            annotation = {
+                "id": len(data["annotations"]) + 1,
+                "image_id": img_id,
+                "category_id": cat,
+                "segmentation": seg,
+                "iscrowd": int(kind == "rle"),
+                "area": float((x1 - x0) * (y1 - y0)),
+                "bbox": [x0, y0, x1 - x0, y1 - y0],
+            }
             data["annotations"].append(annotation)
         Image.fromarray(pixels).save(images_dir / f"{img_id:012d}.png")
         data["images"].append({"id": img_id, "file_name": f"{img_id:012d}.png", "height": h, "width": w})
@@ -83,8 +92,18 @@ def test_coco_options_exclude_both_min_area_and_max_instances(coco_fixture, tmp_
     out = tmp_path / "out"
     written = coco.convert_coco(ann, images, out, "sheep", "giraffe", size=(32, 32), exclude_both=True, progress=False)
     assert written == {"A": 1, "B": 1}
-    written = coco.convert_coco(ann, images, out, "sheep", "giraffe", size=(32, 32), max_instances=1,
-                                min_area=0.03, overwrite=True, progress=False)  # fmt: skip
+    written = coco.convert_coco(
+        ann,
+        images,
+        out,
+        "sheep",
+        "giraffe",
+        size=(32, 32),
+        max_instances=1,
+        min_area=0.03,
+        overwrite=True,
+        progress=False,
+    )
     assert written == {"A": 2, "B": 2}
     assert len(list((out / "trainA_seg").iterdir())) == 2  # image 1 keeps only its larger sheep
 
@@ -126,8 +145,9 @@ def test_coco_cli_help_and_error_exit(coco_fixture, tmp_path, capsys):
     assert exit_info.value.code == 0 and "--category-a" in capsys.readouterr().out
     ann, images = coco_fixture
     with pytest.raises(SystemExit) as exit_info:
-        coco.main(["--annotations", str(ann), "--images", str(images), "--out", str(tmp_path / "o"),
-                   "--category-b", "cow"])  # fmt: skip
+        coco.main(
+            ["--annotations", str(ann), "--images", str(images), "--out", str(tmp_path / "o"), "--category-b", "cow"]
+        )
     assert exit_info.value.code == 2 and "has no images" in capsys.readouterr().err
 
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from instagan_lite.__main__ import main
-from instagan_lite.evaluate import evaluate_model, format_table, shapes_test_batch
+from instagan_lite.data.sources import shapes_test_batch
+from instagan_lite.evaluate import format_table, reference_rows
 from instagan_lite.evaluators import (
     EvaluatorConfig,
     classification_score,
@@ -95,8 +96,8 @@ def test_kid_on_the_domain_features_separates_the_domains(evaluators, test_sets)
 
 
 def test_evaluate_model_adds_learned_scores_to_the_reference_rows(evaluators):
-    rows = evaluate_model(None, 32, 40, evaluators=evaluators)
-    identity, oracle = rows["identity/AtoB"], rows["oracle/AtoB"]
+    rows = reference_rows(32, 40, evaluators=evaluators)
+    identity, oracle = rows["identity"]["AtoB"], rows["oracle"]["AtoB"]
     assert identity["classification_score"] < 0.1 < 0.9 < oracle["classification_score"]
     assert identity["kid"] > 10 * abs(oracle["kid"])
     assert identity["crop_shape_success"] < 0.1 < 0.9 < oracle["crop_shape_success"]

@@ -19,7 +19,7 @@ from instagan_lite import (
     merge_masks,
     select_instances,
 )
-from tests.conftest import rect_masks
+from tests.helpers import rect_masks
 
 
 def test_validity_and_area():

@@ -11,7 +11,7 @@ from instagan_lite import (
     SetDiscriminator,
     SetGenerator,
 )
-from tests.conftest import rect_masks
+from tests.helpers import rect_masks
 
 
 def n_trainable(module: torch.nn.Module) -> int:

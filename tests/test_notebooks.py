@@ -16,9 +16,14 @@ SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 
 def test_there_are_notebooks():
     assert [p.stem for p in SOURCES] == [
-        "00_data_and_masks", "01_cyclegan", "02_instance_aware_networks", "03_context_preserving_loss",
-        "04_sequential_minibatch", "05_training_and_results", "06_real_datasets",
-    ]  # fmt: skip
+        "00_data_and_masks",
+        "01_cyclegan",
+        "02_instance_aware_networks",
+        "03_context_preserving_loss",
+        "04_sequential_minibatch",
+        "05_training_and_results",
+        "06_real_datasets",
+    ]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

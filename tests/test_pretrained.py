@@ -6,19 +6,22 @@ import pytest
 import torch
 
 from instagan_lite.checkpoint import CheckpointError
-from instagan_lite.model import TranslationModel
+from instagan_lite.data.sources import DataConfig
+from instagan_lite.model import ModelConfig, TranslationModel
 from instagan_lite.pretrained import export_pretrained, load_pretrained, registry
 from instagan_lite.train import TrainConfig
+from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions, translate
 
 
 def test_export_then_load_round_trip_in_half_precision(tmp_path):
-    config = TrainConfig(size=16)
+    config = TrainConfig(data=DataConfig(size=16))
     model = TranslationModel.build("instagan", "lite", seed=0)
-    export_pretrained(model, config, "tiny", "python -m instagan_lite train …", 1.5, 10, {"AtoB": {}}, folder=tmp_path)
+    command = "python -m instagan_lite train …"
+    export_pretrained(model, config, "tiny", command, 1.5, 10, {"AtoB": {}}, LITE_CLEANUPS, folder=tmp_path)
     entry = registry(tmp_path)["tiny"]
-    assert entry["iterations"] == 10 and entry["config"]["size"] == 16 and len(entry["sha256"]) == 64
-    loaded, loaded_config = load_pretrained("tiny", folder=tmp_path)
-    assert loaded_config == config
+    assert entry["iterations"] == 10 and entry["config"]["data"]["size"] == 16 and len(entry["sha256"]) == 64
+    loaded, loaded_config, options = load_pretrained("tiny", folder=tmp_path)
+    assert loaded_config == config and options == LITE_CLEANUPS
     for name, value in model.G_A.state_dict().items():
         torch.testing.assert_close(loaded.G_A.state_dict()[name], value.half().float())
     n_generator_params = sum(p.numel() for g in model.generators for p in g.parameters())
@@ -26,8 +29,17 @@ def test_export_then_load_round_trip_in_half_precision(tmp_path):
 
 
 def test_tampered_checkpoint_is_refused(tmp_path):
-    export_pretrained(TranslationModel.build("cyclegan", "lite"), TrainConfig(method="cyclegan"), "c", "cmd", 1, 1,
-                      {}, folder=tmp_path)  # fmt: skip
+    export_pretrained(
+        TranslationModel.build("cyclegan", "lite"),
+        TrainConfig(model=ModelConfig(method="cyclegan")),
+        "c",
+        "cmd",
+        1,
+        1,
+        {},
+        TranslateOptions(),
+        folder=tmp_path,
+    )
     data = bytearray((tmp_path / "c.pt").read_bytes())
     data[-100] ^= 0xFF
     (tmp_path / "c.pt").write_bytes(bytes(data))
@@ -39,11 +51,10 @@ def test_tampered_checkpoint_is_refused(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(registry()))
 def test_shipped_checkpoints_load_and_translate(name):
-    model, config = load_pretrained(name)
-    images = torch.zeros(1, 3, config.size, config.size)
-    masks = -torch.ones(1, 4, config.size, config.size)
+    model, config, options = load_pretrained(name)
+    size = config.data.size
+    images = torch.zeros(1, 3, size, size)
+    masks = -torch.ones(1, 4, size, size)
     masks[0, 0, 4:12, 4:20] = 1
-    from instagan_lite.sequential import translate
-
-    y, _ = translate(model, images, masks)
+    y, _ = translate(model, images, masks, "AtoB", options)
     assert y.shape == images.shape and torch.isfinite(y).all()

@@ -14,19 +14,26 @@ from PIL import Image
 
 from instagan_lite.__main__ import main
 from instagan_lite.checkpoint import CheckpointError, load_checkpoint
-from instagan_lite.train import TrainConfig, Trainer, load_model, save_model
+from instagan_lite.data.sources import DataConfig
+from instagan_lite.pretrained import load_model, save_model
+from instagan_lite.step import SequentialConfig
+from instagan_lite.train import TrainConfig, Trainer
+from tests.helpers import assert_same_parameters
 
 
 @pytest.fixture
 def config(tmp_path) -> TrainConfig:
-    return TrainConfig(size=16, batch_size=2, shapes_length=8, max_iterations=4, checkpoint_every=0,
-                       sample_every=0, progress=False, out_dir=str(tmp_path / "run"), ins_max=4, ins_per=2,
-                       order="random", device="cpu")  # fmt: skip
-
-
-def assert_same_parameters(a: torch.nn.Module, b: torch.nn.Module) -> None:
-    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
-        assert torch.equal(x, y), name
+    return TrainConfig(
+        data=DataConfig(size=16, shapes_length=8),
+        sequential=SequentialConfig(ins_max=4, ins_per=2, order="random"),
+        batch_size=2,
+        max_iterations=4,
+        checkpoint_every=0,
+        sample_every=0,
+        progress=False,
+        out_dir=str(tmp_path / "run"),
+        device="cpu",
+    )
 
 
 def test_resume_after_interruption_is_bitwise_identical(config, tmp_path):
@@ -108,8 +115,8 @@ def test_checkpoint_with_an_arbitrary_pickled_object_is_refused(tmp_path, capsys
 def test_model_checkpoint_round_trip_and_cannot_resume(config, tmp_path):
     trainer = Trainer(config)
     path = save_model(trainer.model, tmp_path / "model.pt", config)
-    model, loaded_config = load_model(path)
-    assert loaded_config == config
+    model, loaded_config, options = load_model(path)
+    assert loaded_config == config and options.ins_per == 2
     assert_same_parameters(trainer.model, model)
     with pytest.raises(CheckpointError, match="not a training checkpoint"):
         Trainer.resume(path)
@@ -128,9 +135,23 @@ def test_translate_only_instance_2_leaves_the_rest_unchanged(config, tmp_path, c
         Image.fromarray(m).save(tmp_path / f"x_{k}.png")
         masks.append(m)
     out = tmp_path / "out"
-    main(["translate", "--checkpoint", str(ckpt), "--image", str(tmp_path / "x.png"), "--masks",
-          *[str(tmp_path / f"x_{k}.png") for k in range(3)], "--instances", "2", "--out", str(out),
-          "--device", "cpu"])  # fmt: skip
+    main(
+        [
+            "translate",
+            "--checkpoint",
+            str(ckpt),
+            "--image",
+            str(tmp_path / "x.png"),
+            "--masks",
+            *[str(tmp_path / f"x_{k}.png") for k in range(3)],
+            "--instances",
+            "2",
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
     result = np.asarray(Image.open(out / "x.png"))
     new_masks = [np.asarray(Image.open(out / f"x_{k}.png")) for k in range(3)]
     assert np.array_equal(new_masks[0], masks[0]) and np.array_equal(new_masks[1], masks[1])
@@ -142,13 +163,41 @@ def test_translate_only_instance_2_leaves_the_rest_unchanged(config, tmp_path, c
 
 def test_cli_train_and_evaluate(tmp_path, capsys):
     out = tmp_path / "run"
-    main(["train", "--size", "16", "--batch-size", "2", "--shapes-length", "4", "--max-iterations", "2",
-          "--no-progress", "--sample-every", "1", "--out-dir", str(out), "--device", "cpu"])  # fmt: skip
+    main(
+        [
+            "train",
+            "--size",
+            "16",
+            "--batch-size",
+            "2",
+            "--shapes-length",
+            "4",
+            "--max-iterations",
+            "2",
+            "--no-progress",
+            "--sample-every",
+            "1",
+            "--out-dir",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
     text = capsys.readouterr().out
     assert "stopped by iterations after 2 iterations" in text
     assert sorted(p.name for p in (out / "samples").iterdir())[:2] == ["AtoB_000001.png", "AtoB_000002.png"]
-    main(["evaluate", "--checkpoint", str(out / "checkpoint.pt"), "--n", "4", "--no-learned",
-          "--out", str(tmp_path / "m.json")])  # fmt: skip
+    main(
+        [
+            "evaluate",
+            "--checkpoint",
+            str(out / "checkpoint.pt"),
+            "--n",
+            "4",
+            "--no-learned",
+            "--out",
+            str(tmp_path / "m.json"),
+        ]
+    )
     text = capsys.readouterr().out
     assert "A → B, 4 test images of 16 px" in text and "B → A, 4 test images" in text
     assert text.count("| checkpoint |") == 2 and "kid_x100" not in text

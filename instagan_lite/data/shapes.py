@@ -9,7 +9,7 @@ instances occlude earlier ones and the masks are the visible parts.
 
 A scene's random draws do not depend on its domain, so rendering the same :class:`Scene` with the other
 shape gives the ideal translation (the *oracle*) with its masks, used only for evaluation.
-See ``../shared/reference/shapes_benchmark.md``.
+See ``docs/shapes_benchmark.md`` in the repository.
 """
 
 from __future__ import annotations

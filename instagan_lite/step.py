@@ -1,0 +1,248 @@
+"""One training iteration with sequential mini-batches (paper Sec. 2.3): a few instances at a time.
+
+The authors' ``optimize_parameters``: the ``ins_max`` largest instances are split into
+M = ins_max // ins_per steps. At step m the generators see the current image x_m and the step's masks
+a_m, take **one** Adam step, then the discriminators take one. The next step's image is the detached
+translation, so no gradient crosses steps and memory stays flat however many instances there are.
+
+Inference (the same loop without losses) is in :mod:`instagan_lite.translate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .image_pool import ImagePool
+from .losses import (
+    GENERATOR_TERMS,
+    LossWeights,
+    context_preserving_loss,
+    cycle_loss,
+    discriminator_loss,
+    generator_gan_loss,
+    identity_loss,
+)
+from .masks import ORDERS, instance_validity, pad_masks
+from .model import TranslationModel
+
+__all__ = [
+    "DirectionTerms",
+    "SequentialConfig",
+    "active_samples",
+    "generator_terms",
+    "loss_names",
+    "step_slices",
+    "train_step",
+]
+
+
+@dataclass(frozen=True)
+class SequentialConfig:
+    """How instances are fed: the ``ins_max`` largest per image, ``ins_per`` per step, in ``order``
+    (``"decreasing"`` area or ``"random"``). ``ins_per == ins_max`` is the one-shot mode."""
+
+    ins_max: int = 4
+    ins_per: int = 2
+    order: str = "decreasing"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.ins_per <= self.ins_max:
+            raise ValueError(f"need 1 <= ins_per <= ins_max, got ins_per={self.ins_per}, ins_max={self.ins_max}")
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {ORDERS}, got {self.order!r}")
+
+    @property
+    def n_steps(self) -> int:
+        """M = ins_max // ins_per (leftover instances are ignored, as in the authors' code)."""
+        return self.ins_max // self.ins_per
+
+
+def loss_names(method: str) -> list[str]:
+    """The loss columns :func:`train_step` records for ``method``: ``G_A/gan`` … ``G_B/context``, ``G``,
+    ``D_A``, ``D_B`` (no context term for the CycleGAN baselines)."""
+    terms = [t for t in GENERATOR_TERMS if t != "context" or method == "instagan"]
+    return [f"{g}/{t}" for g in ("G_A", "G_B") for t in terms] + ["G", "D_A", "D_B"]
+
+
+def step_slices(n_slots: int, ins_per: int, drop_last: bool = True) -> list[slice]:
+    """The mask-channel slices of the sequential steps: [0:P], [P:2P], … (a single empty slice if 0).
+
+    ``drop_last`` ignores a final partial slice, as the authors' training does when ins_max % ins_per
+    != 0; inference keeps it.
+    """
+    if n_slots == 0:
+        return [slice(0, 0)]
+    stop = n_slots - ins_per + 1 if drop_last else n_slots
+    return [slice(i, i + ins_per) for i in range(0, stop, ins_per)]
+
+
+def active_samples(masks: torch.Tensor) -> torch.Tensor:
+    """bool (B,): samples with at least one instance in ``masks`` (B, K, H, W) (all of them when K = 0)."""
+    if masks.shape[1] == 0:
+        return torch.ones(masks.shape[0], dtype=torch.bool, device=masks.device)
+    return instance_validity(masks).any(1)
+
+
+def _set_requires_grad(nets: Sequence[nn.Module], flag: bool) -> None:
+    for net in nets:
+        for p in net.parameters():
+            p.requires_grad_(flag)
+
+
+@dataclass
+class DirectionTerms:
+    """What one direction (A→B or B→A) produced at a step: its generator losses, and what the D update
+    and the feedback to the next step need."""
+
+    active: torch.Tensor  # bool (B,): the samples that had an instance at this step
+    fake_images: torch.Tensor  # y'_m (n_active, 3, H, W)
+    fake_masks: torch.Tensor  # b'_m (n_active, P, H, W)
+    aggregated: torch.Tensor  # [y'_m, b'_1..m-1 (detached), b'_m, -1 padding] (n_active, 3 + slots, H, W)
+    losses: dict[str, torch.Tensor]  # the unweighted terms, keys from GENERATOR_TERMS
+
+
+def generator_terms(
+    G: nn.Module,
+    G_back: nn.Module,
+    D: nn.Module,
+    x: torch.Tensor,
+    a_m: torch.Tensor,
+    earlier: list[torch.Tensor],
+    slots: int,
+    weights: LossWeights,
+) -> DirectionTerms | None:
+    """One direction's generator losses at one step (paper Eqs. 3–6), or None if it has no instances.
+
+    x: the step's input image x_m (B, 3, H, W), detached; a_m: the step's masks (B, P, H, W); earlier:
+    the detached generated masks of earlier steps, each (B, P, H, W); ``slots``: the mask channels D
+    sees (ins_max). The context term is computed only when ``weights.context > 0``.
+    """
+    active = active_samples(a_m)
+    if not active.any():
+        return None
+    x, a_m = x[active], a_m[active]
+    fake_images, fake_masks = G(x, a_m)  # (y'_m, b'_m) = G_XY(x_m, a_m)
+    rec_images, rec_masks = G_back(fake_images, fake_masks)  # G_YX(y'_m, b'_m)
+    idt_images, idt_masks = G_back(x, a_m)  # G_YX(x_m, a_m): identity on the "wrong" domain
+    prior = [m[active] for m in earlier]
+    # The aggregated fake (y'_m, b'_1..m): earlier masks detached, padded with -1 to the real's slots.
+    aggregated = torch.cat([fake_images, *prior, fake_masks], 1)
+    aggregated = torch.cat([aggregated[:, :3], pad_masks(aggregated[:, 3:], slots)], 1)
+    real = torch.cat([x, a_m], 1)
+    losses = {
+        "gan": generator_gan_loss(D(aggregated[:, :3], aggregated[:, 3:])),  # Eq. 3
+        "cycle": cycle_loss(torch.cat([rec_images, rec_masks], 1), real),  # Eq. 4
+        "identity": identity_loss(torch.cat([idt_images, idt_masks], 1), real),  # Eq. 5
+    }
+    if weights.context > 0:  # Eq. 6: ‖w(a, b') ⊙ (x − y')‖₁
+        losses["context"] = context_preserving_loss(
+            x, fake_images, a_m, fake_masks, detach_weight=weights.detach_context_weight
+        )
+    return DirectionTerms(active, fake_images, fake_masks, aggregated, losses)
+
+
+def train_step(
+    model: TranslationModel,
+    opt_G: torch.optim.Optimizer,
+    opt_D: torch.optim.Optimizer,
+    pools: tuple[ImagePool, ImagePool],
+    images_A: torch.Tensor,
+    masks_A: torch.Tensor,
+    images_B: torch.Tensor,
+    masks_B: torch.Tensor,
+    config: SequentialConfig | None = None,
+    weights: LossWeights | None = None,
+    generator: torch.Generator | None = None,
+) -> list[dict[str, float]]:
+    """One training iteration on a batch of each domain, with the authors' sequential semantics.
+
+    Args:
+        model: G_A, G_B, D_A, D_B of any method; ``opt_G`` holds both generators, ``opt_D`` both
+            discriminators (:meth:`TranslationModel.optimizers`).
+        pools: (fakes of B judged by D_A, fakes of A judged by D_B).
+        images_A, images_B: (B, 3, H, W) in [-1, 1] (batch sizes may differ).
+        masks_A, masks_B: (B, K, H, W) dataset masks in [-1, 1], absent slots -1.
+        config: ins_max / ins_per / order. The CycleGAN baselines always take one step.
+        weights: λ_cyc, λ_idt, λ_ctx (the CycleGAN baselines have no context term).
+        generator: RNG for ``order="random"``.
+
+    Per step m (M = ins_max // ins_per steps, fewer if both directions run out of instances):
+      1. freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise; L_G = Σ_directions
+         [GAN + λ_cyc·cycle + λ_idt·identity + λ_ctx·context] (Eq. 7); one Adam step on both generators;
+      2. unfreeze D; L_D = 0.5·[(D_A(y, b) − 1)² + D_A(pool(fake))²] (+ D_B); one Adam step. D's real
+         sample is always the original image with all selected masks; its fake is the aggregated
+         [y'_m, b'_1..m, -1 padding];
+      3. x_{m+1} = y'_m.detach() (per sample; samples out of instances keep their image).
+
+    Returns one dict of float losses per step that ran (keys from :func:`loss_names`; a direction
+    that had no instance at a step has no keys in that step's dict).
+    """
+    config = config or SequentialConfig()
+    weights = weights or LossWeights()
+    if model.method != "instagan":
+        weights = LossWeights(weights.cycle, weights.identity, 0.0, weights.detach_context_weight)
+    sel_A = model.prepare_masks(masks_A, config.ins_max, config.order, generator)
+    sel_B = model.prepare_masks(masks_B, config.ins_max, config.order, generator)
+    ins_per = config.ins_per if model.method == "instagan" else max(1, sel_A.shape[1])
+    slots = sel_A.shape[1]
+    x_A, x_B = images_A, images_B
+    earlier_A: list[torch.Tensor] = []  # detached b'_1..m-1 of the A->B direction
+    earlier_B: list[torch.Tensor] = []
+    history = []
+    for sl in step_slices(slots, ins_per):
+        # 1. Generator update, discriminators frozen.
+        _set_requires_grad(model.discriminators, False)
+        opt_G.zero_grad(set_to_none=True)
+        fwd_A = generator_terms(model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights)
+        fwd_B = generator_terms(model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights)
+        if fwd_A is None and fwd_B is None:
+            break
+        record: dict[str, float] = {}
+        total = torch.zeros((), device=images_A.device)
+        for name, fwd in (("G_A", fwd_A), ("G_B", fwd_B)):
+            if fwd is not None:
+                total = total + weights.total(fwd.losses)
+                record.update({f"{name}/{k}": v.item() for k, v in fwd.losses.items()})
+        total.backward()
+        opt_G.step()
+        record["G"] = total.item()
+
+        # 2. Discriminator update: real = original image with all selected masks, fake from the pool.
+        _set_requires_grad(model.discriminators, True)
+        opt_D.zero_grad(set_to_none=True)
+        loss_D = torch.zeros((), device=images_A.device)
+        for name, D, fwd, pool, real, real_masks in (
+            ("D_A", model.D_A, fwd_A, pools[0], images_B, sel_B),
+            ("D_B", model.D_B, fwd_B, pools[1], images_A, sel_A),
+        ):
+            if fwd is None:
+                continue
+            fake = pool.query(fwd.aggregated)
+            loss = discriminator_loss(D(real, real_masks), D(fake[:, :3], fake[:, 3:]))
+            record[name] = loss.item()
+            loss_D = loss_D + loss
+        loss_D.backward()
+        opt_D.step()
+
+        # 3. Feed back the detached translation; remember the detached masks for aggregation.
+        x_A, earlier_A = _feed_back(x_A, sel_A[:, sl], earlier_A, fwd_A)
+        x_B, earlier_B = _feed_back(x_B, sel_B[:, sl], earlier_B, fwd_B)
+        history.append(record)
+    return history
+
+
+def _feed_back(
+    x: torch.Tensor, a_m: torch.Tensor, earlier: list[torch.Tensor], fwd: DirectionTerms | None
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """x_{m+1} = y'_m.detach() for the active samples; append b'_m.detach() (-1 for inactive samples)."""
+    if fwd is None:
+        return x, [*earlier, a_m]
+    x = x.clone()
+    x[fwd.active] = fwd.fake_images.detach()
+    masks = a_m.clone()
+    masks[fwd.active] = fwd.fake_masks.detach()
+    return x, [*earlier, masks]
