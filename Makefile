@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?= -n 2 --dist loadscope
 NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup test lint demo notebooks benchmark clean
+.PHONY: setup test test-browser lint demo notebooks exercises docs lab benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -26,9 +26,31 @@ lint: setup
 test: setup lint
 	env -u MPLBACKEND OMP_NUM_THREADS=1 INSTAGAN_LITE_FAST=1 $(PY) -m pytest $(PYTEST_ARGS) tests notebooks $(NBVAL_ARGS)
 
-# Regenerate the executed notebooks from their .py sources (fast mode, as CI runs them).
+# The notebooks in JupyterLab in headless Chromium (Debian's package): run all cells, move every widget.
+test-browser: setup
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	$(PY) -m pip install --quiet -e ".[browser]"
+	$(PY) -m ipykernel install --user --name instagan-lite --display-name "instagan-lite" >/dev/null
+	env -u MPLBACKEND $(PY) -m pytest -p no:xdist tests_browser -v
+
+# Regenerate the executed notebooks from their .py sources, and the student versions of the exercises.
 notebooks: setup
 	$(PY) scripts/build_notebooks.py
+	$(PY) scripts/make_exercises.py
+
+# The student notebooks (notebooks/exercises/): every solution replaced by a stub, checks kept.
+exercises: setup
+	$(PY) scripts/make_exercises.py
+
+# docs/cli.md, generated from the command-line parser.
+docs: setup
+	$(PY) scripts/cli_reference.py
+
+# Work through the notebooks: registers this environment as the Jupyter kernel "instagan-lite" and opens
+# JupyterLab on notebooks/ (a JupyterLab installed elsewhere can use the same kernel).
+lab: setup
+	$(PY) -m ipykernel install --user --name instagan-lite --display-name "instagan-lite"
+	env -u MPLBACKEND $(VENV)/bin/jupyter lab notebooks/
 
 demo: setup
 	$(PY) -m instagan_lite demo

@@ -35,10 +35,14 @@ class Flag:
 TRAIN_FLAGS = [
     Flag("method", ("model", "method"), "what to train: InstaGAN or a baseline (cyclegan_seg = the paper's "
          "CycleGAN + Seg)", ("instagan", "cyclegan", "cyclegan_seg")),
-    Flag("preset", ("model", "preset"), "network widths: lite (CPU-friendly) or paper (the authors')",
+    Flag("preset", ("model", "preset"), "lite (CPU-friendly widths and the lite recipe) or paper (exactly the "
+         "authors' widths and recipe; the other flags still apply)",
          ("lite", "paper")),
     Flag("cyclegan-width", ("model", "cyclegan_width"), "width factor of the CycleGAN baselines' generator "
          "(1.414 doubles its parameters, as the paper does for fairness)"),
+    Flag("image-output", ("model", "image_output"), "how the generators' image is made: direct (the authors'), "
+         "residual (x + a learned change) or attention (a learned gate between x and a repainted image) "
+         "(default: the preset's: residual for lite, direct for paper)", ("direct", "residual", "attention"), str),
     Flag("blend-background", ("model", "blend_background"), "lite option: blend the input back in outside "
          "the instances, y = w(a,b')·x + (1-w)·y' (keeps the background by construction; not the paper's)"),
     Flag("data", ("data", "source"), "'shapes' (the generated benchmark) or a dataset folder in the authors' layout"),
@@ -58,9 +62,16 @@ TRAIN_FLAGS = [
     Flag("batch-size", ("batch_size",), "images per domain per iteration"),
     Flag("epochs", ("epochs",), "epochs at the base learning rate"),
     Flag("decay-epochs", ("decay_epochs",), "epochs of linear learning-rate decay after --epochs"),
-    Flag("lr", ("lr",), "Adam learning rate of G and D"),
+    Flag("lr", ("lr",), "Adam learning rate of the generators (and of D unless --lr-discriminator)"),
+    Flag("lr-discriminator", ("lr_discriminator",), "Adam learning rate of the discriminators (default: --lr)",
+         kind=float),
     Flag("beta1", ("beta1",), "Adam beta1"),
     Flag("pool-size", ("pool_size",), "image pool size (0: D sees only the newest fakes)"),
+    Flag("ema-decay", ("ema_decay",), "translate with an exponential moving average of the generators' "
+         "weights with this decay, 0 for the last weights (default: 0.999 for lite, 0 for paper)", kind=float),
+    Flag("precision", ("precision",), "arithmetic of the forward passes: fp32, or bf16 autocast (for GPUs)",
+         ("fp32", "bf16")),
+    Flag("channels-last", ("channels_last",), "channels-last memory for the networks and batches (for GPUs)"),
     Flag("seed", ("seed",), "seed of the initialisation, the data order and the pools"),
     Flag("minutes", ("minutes",), "stop after this much training time (default: no limit)", kind=float),
     Flag("max-iterations", ("max_iterations",), "stop after this many iterations (default: no limit)", kind=int),
@@ -70,7 +81,9 @@ TRAIN_FLAGS = [
     Flag("sample-every", ("sample_every",), "write sample translations every N iterations (0: never)"),
     Flag("progress", ("progress",), "show a progress bar"),
 ]  # fmt: skip
-RUN_FLAGS = {"minutes", "max-iterations", "epochs", "device", "checkpoint-every", "sample-every", "progress"}
+RUN_FLAGS = {
+    "minutes", "max-iterations", "device", "precision", "channels-last", "checkpoint-every", "sample-every", "progress",
+}  # fmt: skip
 """What ``--resume`` may change: budgets and bookkeeping. The data, the networks and the recipe come from
 the checkpoint."""
 
@@ -87,8 +100,7 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = TrainConfig()
     for flag in TRAIN_FLAGS:
         value = _get(defaults, flag.path)
-        shown = "none" if value is None else value
-        text = f"{flag.help} (default: {shown})"
+        text = flag.help if "default:" in flag.help else f"{flag.help} (default: {value})"
         dest = flag.name.replace("-", "_")
         if isinstance(value, bool):
             parser.add_argument(
@@ -118,12 +130,13 @@ def config_from_flags(given: dict[str, object]):
     """A :class:`~instagan_lite.train.TrainConfig` with the given flags over the defaults."""
     from .train import TrainConfig
 
-    values: dict = {}
+    base = TrainConfig.paper() if given.get("preset") == "paper" else TrainConfig.lite()
+    values = base.as_dict()
     for flag in TRAIN_FLAGS:
         if flag.name in given:
             target = values
             for part in flag.path[:-1]:
-                target = target.setdefault(part, {})
+                target = target[part]
             target[flag.path[-1]] = given[flag.name]
     return TrainConfig.from_dict(values)
 
@@ -150,18 +163,25 @@ def cmd_train(args: argparse.Namespace) -> None:
         changed = {k: (getattr(trainer.config, k), v) for k, v in changes.items() if getattr(trainer.config, k) != v}
         if changes:
             trainer = Trainer.resume(args.resume, **changes)
-        for key, (old, new) in changed.items():
-            print(f"resume: {key} {old} -> {new}")
-        print(f"resuming {args.resume} at iteration {trainer.iteration}")
+        if trainer.is_main:
+            for key, (old, new) in changed.items():
+                print(f"resume: {key} {old} -> {new}")
+            print(f"resuming {args.resume} at iteration {trainer.iteration}")
     else:
         trainer = Trainer(config_from_flags(given))
     c = trainer.config
-    print(f"training {c.model.method}/{c.model.preset} on {trainer.device}, output {trainer.out_dir}")
+    say = print if trainer.is_main else (lambda *_: None)  # one report for a torchrun run
+    ranks = f" × {trainer.world_size} processes" if trainer.distributed else ""
+    say(f"training {c.model.method}/{c.model.preset} on {trainer.device}{ranks}, output {trainer.out_dir}")
     result = trainer.fit()
-    print(
+    say(
         f"stopped by {result.stopped_by} after {result.iterations} iterations ({result.epochs} epochs, "
         f"{result.seconds / 60:.1f} min); checkpoint {result.checkpoint}; losses {trainer.out_dir / 'losses.csv'}"
     )
+    if trainer.distributed is not None:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
 
 
 def _load(args: argparse.Namespace, device: torch.device):
@@ -183,66 +203,135 @@ def _options(args: argparse.Namespace, loaded):
     return replace(loaded.options, **{k: v for k, v in changes.items() if v is not None})
 
 
+def _mask_predictor(args: argparse.Namespace, loaded):
+    """The mask predictor ``--predict-masks`` names (a shipped name or a file), or the shipped one trained on
+    the model's data; checked against the direction's source domain."""
+    from .mask_predictor import check_domain, load_mask_predictor
+    from .pretrained import load_pretrained_mask_predictor, registry
+
+    choice = args.predict_masks
+    if choice == "auto":
+        source = loaded.config.data.source if loaded.config is not None else "shapes"
+        size = loaded.config.data.size if loaded.config is not None else None
+        matching = [
+            n for n, e in registry(kind="mask_predictor").items() if e["source"] == source and e["size"] == size
+        ]
+        if not matching:
+            raise ValueError(
+                f"no shipped mask predictor for {source}; train one with "
+                f"`python -m instagan_lite train-masks --data {source}` and pass --predict-masks FILE"
+            )
+        choice = matching[0]
+    path = Path(choice)
+    predictor = load_mask_predictor(path) if path.suffix == ".pt" and path.exists() else None
+    predictor = predictor or load_pretrained_mask_predictor(choice)
+    if loaded.config is not None:
+        check_domain(predictor, loaded.config.data.source, args.direction[0])
+    return predictor
+
+
 def cmd_translate(args: argparse.Namespace) -> None:
     from .device import pick_device
+    from .mask_predictor import predict_masks
     from .translate import translate
 
     device = pick_device(args.device)
     loaded = _load(args, device)
     options = _options(args, loaded)
+    predictor = _mask_predictor(args, loaded) if args.predict_masks and not args.masks else None
     if args.image:
-        if not args.masks:
-            raise DatasetError("--image needs its instance masks: --masks m0.png m1.png …")
-        jobs = [(args.image, args.masks)]
+        if not args.masks and predictor is None:
+            raise DatasetError("--image needs its instance masks: --masks m0.png m1.png …, or --predict-masks")
+        jobs = [(args.image, args.masks or [])]
     else:
         jobs = list_instances(args.dataset, args.phase, args.domain, 20)[: args.limit]
     args.out.mkdir(parents=True, exist_ok=True)
-    print(f"translating with {options}")
+    print(f"translating with {options}" + (f"; masks from the predictor of {predictor.source}" if predictor else ""))
     for image_path, mask_paths in jobs:
         image = read_image(image_path)
-        masks = np.stack([read_mask(p, image.shape[:2]) for p in mask_paths])
         x = torch.from_numpy(image).permute(2, 0, 1).float()[None] / 127.5 - 1
-        m = torch.from_numpy(masks).float()[None] / 127.5 - 1
+        if predictor is not None:
+            m = predict_masks(predictor, x)
+        else:
+            masks = np.stack([read_mask(p, image.shape[:2]) for p in mask_paths])
+            m = torch.from_numpy(masks).float()[None] / 127.5 - 1
         y, b = translate(loaded.model, x.to(device), m.to(device), args.direction, options, args.instances)
         stem = Path(image_path).stem
         write_image(args.out / f"{stem}.png", y[0].cpu().numpy())
         for k in range(b.shape[1]):
             write_mask(args.out / f"{stem}_{k}.png", b[0, k].cpu().numpy())
+        if predictor is not None:
+            for k in range(m.shape[1]):
+                write_mask(args.out / f"{stem}_input_{k}.png", m[0, k].cpu().numpy())
         print(f"{image_path} -> {args.out / (stem + '.png')} (+{b.shape[1]} masks)")
 
 
+def cmd_train_masks(args: argparse.Namespace) -> None:
+    from .data.sources import DataConfig
+    from .mask_predictor import save_mask_predictor, train_mask_predictor
+
+    data = DataConfig(source=args.data, size=args.size, flip=True)
+    predictor = train_mask_predictor(data, tuple(args.domains), args.steps, args.minutes, seed=args.seed)
+    path = save_mask_predictor(predictor, args.out)
+    for domain, quality in predictor.quality.items():
+        print(
+            f"domain {domain}: instance IoU {quality['iou']:.3f}, found {quality['found']:.1%}, missed "
+            f"{quality['missed']:.1%}, split {quality['split']:.1%}, merged {quality['merged']:.1%} "
+            f"({quality['true_instances']} test instances)"
+        )
+    print(f"wrote {path}")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    from .data.sources import folder_test_sets, shapes_test_sets
     from .device import pick_device
     from .evaluate import benchmark, format_table
     from .evaluators import EvaluatorConfig, cache_dir, load_evaluators
 
     device = pick_device(args.device)
-    size, models = args.size, {}
+    data, size, models = args.data, args.size, {}
     if args.pretrained or args.checkpoint:
         loaded = _load(args, device)
-        if loaded.config is not None:
-            if not loaded.config.data.is_shapes:
-                raise ValueError(
-                    f"evaluate measures the shapes benchmark; this model was trained on {loaded.config.data.source}"
-                )
-            size = loaded.config.data.size
         name = args.pretrained or args.checkpoint.stem
         models[name] = (loaded.model, _options(args, loaded))
         print(f"{name}: translating with {models[name][1]}")
+        if loaded.config is not None and data is None:
+            if loaded.config.data.is_shapes:
+                size = loaded.config.data.size
+            else:  # a model trained on a folder is evaluated on that folder's test split
+                data = Path(loaded.config.data.source)
+    if data is not None:
+        tests = folder_test_sets(data, args.n)
+        size = tests["AtoB"].images.shape[-1]
+        where = f"{data} ({tests['AtoB'].images.shape[0]} / {tests['BtoA'].images.shape[0]} test images)"
+    else:
+        n = args.n or 200
+        tests = shapes_test_sets(size, n, args.seed)
+        where = f"the shapes benchmark ({n} test images per direction)"
     evaluators = None
     if not args.no_learned:
-        evaluators = load_evaluators(EvaluatorConfig(size=size))
+        evaluators = load_evaluators(EvaluatorConfig(source=str(data) if data is not None else "shapes", size=size))
         print(
             f"learned evaluators (cached in {cache_dir()}): domain classifier {evaluators.domain_accuracy:.1%}, "
-            f"crop classifier {evaluators.crop_accuracy:.1%} on held-out real scenes"
+            f"crop classifier {evaluators.crop_accuracy:.1%} on held-out real images"
         )
-    tables = benchmark(models, size, args.n, args.seed, device=device, evaluators=evaluators)
+    tables = benchmark(models, tests, evaluators, device)
     for direction, rows in tables.items():
-        print(f"\n{direction.replace('to', ' → ')}, {args.n} test images of {size} px\n{format_table(rows)}")
+        print(f"\n{direction.replace('to', ' → ')} on {where}, {size} px\n{format_table(rows)}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(tables, indent=2))
         print(f"wrote {args.out}")
+
+
+def cmd_make_shapes(args: argparse.Namespace) -> None:
+    from .data.dataset import generate_shapes_dataset
+
+    root = generate_shapes_dataset(
+        args.out, args.size, args.n_train, args.n_test, args.seed, args.overwrite, shapes=tuple(args.shapes)
+    )
+    print(f"wrote {root}: train / test / evaluator splits of {args.shapes[0]} (A) and {args.shapes[1]} (B), "
+          f"{args.size} px, test oracles in test{{A,B}}_oracle[_seg]")  # fmt: skip
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -259,10 +348,14 @@ def cmd_list(args: argparse.Namespace) -> None:
         print("no shipped models")
     for name, entry in entries.items():
         config = entry["config"]
-        model = config.get("model", {})
+        model = config.get("model", {"method": config.get("method"), "preset": config.get("preset")})
         print(
             f"{name}: {model.get('method')}/{model.get('preset')}, {entry['iterations']} iterations in "
             f"{entry['train_minutes']} min; translate options {entry['translate_options']}"
+        )
+    for name, entry in registry(kind="mask_predictor").items():
+        print(
+            f"{name}: mask predictor for domains {', '.join(entry['domains'])} of {entry['source']}, {entry['size']} px"
         )
 
 
@@ -323,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--image", type=Path, help="an RGB PNG (height and width multiples of 4)")
     src.add_argument("--dataset", type=Path, help="a dataset folder in the authors' layout")
     p.add_argument("--masks", type=Path, nargs="+", help="the image's instance mask PNGs (255 = instance)")
+    p.add_argument("--predict-masks", nargs="?", const="auto", metavar="PREDICTOR",
+                   help="predict the masks instead (a shipped predictor's name or a file; alone: the shipped "
+                   "one for the model's data); --masks overrides it")  # fmt: skip
     p.add_argument("--phase", default="test", help="with --dataset: the phase folder to read (default: test)")
     p.add_argument("--domain", default="A", choices=["A", "B"], help="with --dataset: the domain (default: A)")
     p.add_argument("--limit", type=int, default=None, help="translate at most this many dataset images")
@@ -338,11 +434,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_translate)
 
-    p = sub.add_parser("evaluate", help="shapes-benchmark measures per direction, with reference rows")
+    p = sub.add_parser("evaluate", help="measures per direction with reference rows, on shapes or any dataset")
     _add_model_arguments(p)
-    p.add_argument("--size", type=int, default=32, help="image size without a model (default: 32)")
-    p.add_argument("--n", type=int, default=200, help="test images per direction (default: 200)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the test set (default: 0)")
+    p.add_argument("--data", type=Path, help="a dataset folder in the authors' layout: evaluate on its test split "
+                   "(default: the shapes benchmark, or the folder the model was trained on)")  # fmt: skip
+    p.add_argument("--size", type=int, default=32, help="shapes image size without a model (default: 32)")
+    p.add_argument("--n", type=int, default=None, help="test images per direction (default: 200 for shapes, all "
+                   "of a folder's)")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help="seed of the shapes test set (default: 0)")
     _add_option_arguments(p)
     p.add_argument("--no-learned", action="store_true", help="skip the learned scores (no evaluator training)")
     p.add_argument("--out", type=Path, help="write the tables as JSON here")
@@ -356,8 +455,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("list", help="the shipped models")
+    p = sub.add_parser("train-masks", help="train an instance-mask predictor on a dataset's images and masks")
+    p.add_argument("--data", default="shapes", help="'shapes' or a dataset folder in the authors' layout "
+                   "(default: shapes)")  # fmt: skip
+    p.add_argument("--size", type=int, default=32, help="image size of the data (default: 32)")
+    p.add_argument("--domains", nargs="+", default=["A", "B"], choices=["A", "B"], help="default: A B")
+    p.add_argument("--steps", type=int, default=1500, help="Adam steps (default: 1500)")
+    p.add_argument("--minutes", type=float, default=None, help="stop earlier after this long (default: no limit)")
+    p.add_argument("--seed", type=int, default=0, help="default: 0")
+    p.add_argument("--out", type=Path, required=True, help="the predictor file to write (.pt)")
+    p.set_defaults(func=cmd_train_masks)
+
+    p = sub.add_parser("list", help="the shipped models and mask predictors")
     p.set_defaults(func=cmd_list)
+
+    from .data.shapes import BENCHMARK_SHAPES, SHAPES
+
+    p = sub.add_parser("make-shapes", help="write the shapes benchmark (or another pair of shapes) to a folder")
+    p.add_argument("--out", type=Path, required=True, help="the dataset folder to write")
+    p.add_argument("--shapes", nargs=2, choices=SHAPES, default=list(BENCHMARK_SHAPES),
+                   help="the shape of domain A and of domain B (default: ellipse rectangle)")  # fmt: skip
+    p.add_argument("--size", type=int, default=32, help="image size, a multiple of 4 (default: 32)")
+    p.add_argument("--n-train", type=int, default=2000, help="training images per domain (default: 2000)")
+    p.add_argument("--n-test", type=int, default=200, help="test images per domain (default: 200)")
+    p.add_argument("--seed", type=int, default=0, help="default: 0")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    p.set_defaults(func=cmd_make_shapes)
     return parser
 
 

@@ -54,7 +54,7 @@ def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") 
             f"{path}: refused: the file holds Python objects that are not plain tensors and containers "
             f"(weights_only loading); it is not an instagan-lite checkpoint. ({str(err).splitlines()[0]})"
         ) from err
-    except (RuntimeError, EOFError, OSError, ValueError) as err:
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError) as err:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from err
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an instagan-lite checkpoint (no 'format': '{FORMAT}' entry)")

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import decoder, encoder, init_weights, patch_features, sn_conv
+from .layers import (
+    combine_image_output,
+    decoder,
+    encoder,
+    image_output_channels,
+    init_image_output,
+    init_weights,
+    patch_features,
+    sn_conv,
+)
 from .masks import check_images
 
 __all__ = [
@@ -28,7 +37,9 @@ class ResnetGeneratorConfig:
     """Widths of a :class:`ResnetGenerator`.
 
     ``in_channels`` / ``out_channels`` are 3 for CycleGAN and 4 for the "CycleGAN + Seg" baseline
-    (image plus the union of the instance masks).
+    (image plus the union of the instance masks). ``image_output`` (not CycleGAN's unless ``"direct"``;
+    the others need in = out channels): how the decoder's output becomes the image, see
+    :func:`~instagan_lite.layers.combine_image_output`.
     """
 
     in_channels: int = 3
@@ -36,6 +47,23 @@ class ResnetGeneratorConfig:
     ngf: int = 64
     n_blocks: int = 9
     n_downsampling: int = 2
+    image_output: str = "direct"
+    gate_start: float = 0.5
+    residual_scale: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.image_output != "direct" and self.in_channels != self.out_channels:
+            raise ValueError(f"a {self.image_output} image output needs as many output channels as input channels")
+
+    @classmethod
+    def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGeneratorConfig:
+        """The reference CycleGAN generator: ngf 64, 9 blocks (11,378,179 parameters)."""
+        return cls(in_channels, out_channels, ngf=64, n_blocks=9)
+
+    @classmethod
+    def lite(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGeneratorConfig:
+        """CPU-friendly widths: ngf 16, 3 blocks."""
+        return cls(in_channels, out_channels, ngf=16, n_blocks=3)
 
 
 class ResnetGenerator(nn.Module):
@@ -52,22 +80,24 @@ class ResnetGenerator(nn.Module):
         self.config = config = config or ResnetGeneratorConfig()
         n = config.n_downsampling
         self.encoder = encoder(config.in_channels, config.ngf, config.n_blocks, n)
-        self.decoder = decoder(config.ngf * 2**n, config.ngf, config.out_channels, n)
+        out_channels = image_output_channels(config.image_output, config.out_channels)
+        self.decoder = decoder(config.ngf * 2**n, config.ngf, out_channels, n)
         init_weights(self)
+        init_image_output(self.decoder, config.image_output, config.gate_start, config.residual_scale)
 
     @classmethod
     def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
         """The reference CycleGAN generator: ngf 64, 9 blocks."""
-        return cls(ResnetGeneratorConfig(in_channels, out_channels, ngf=64, n_blocks=9))
+        return cls(ResnetGeneratorConfig.paper(in_channels, out_channels))
 
     @classmethod
     def lite(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
         """CPU-friendly widths: ngf 16, 3 blocks."""
-        return cls(ResnetGeneratorConfig(in_channels, out_channels, ngf=16, n_blocks=3))
+        return cls(ResnetGeneratorConfig.lite(in_channels, out_channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.config.in_channels, 2**self.config.n_downsampling, name="x")
-        return self.decoder(self.encoder(x))
+        return combine_image_output(self.config.image_output, x, self.decoder(self.encoder(x)))
 
 
 @dataclass(frozen=True)
@@ -82,6 +112,16 @@ class PatchDiscriminatorConfig:
     ndf: int = 64
     n_layers: int = 3
     spectral_norm: bool = True
+
+    @classmethod
+    def paper(cls, in_channels: int = 3) -> PatchDiscriminatorConfig:
+        """The reference PatchGAN: ndf 64, 3 layers."""
+        return cls(in_channels, ndf=64, n_layers=3)
+
+    @classmethod
+    def lite(cls, in_channels: int = 3) -> PatchDiscriminatorConfig:
+        """CPU-friendly widths: ndf 16, 2 layers."""
+        return cls(in_channels, ndf=16, n_layers=2)
 
 
 class PatchDiscriminator(nn.Module):
@@ -110,12 +150,12 @@ class PatchDiscriminator(nn.Module):
     @classmethod
     def paper(cls, in_channels: int = 3) -> PatchDiscriminator:
         """The reference PatchGAN: ndf 64, 3 layers."""
-        return cls(PatchDiscriminatorConfig(in_channels, ndf=64, n_layers=3))
+        return cls(PatchDiscriminatorConfig.paper(in_channels))
 
     @classmethod
     def lite(cls, in_channels: int = 3) -> PatchDiscriminator:
-        """CPU-friendly widths: ndf 16, 2 layers (a 16×16 receptive field per score at 32 px)."""
-        return cls(PatchDiscriminatorConfig(in_channels, ndf=16, n_layers=2))
+        """CPU-friendly widths: ndf 16, 2 layers."""
+        return cls(PatchDiscriminatorConfig.lite(in_channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.config.in_channels, 1, name="x")

@@ -72,7 +72,7 @@ def run_demo(
         title = f"lite InstaGAN, {direction} (A: wide ellipses, B: tall rectangles)"
         fig = translation_figure(batch["images"], batch["masks"], y.cpu(), b.cpu(), title, batch["oracle"])
         figures.append(str(save_figure(fig, out / f"translations_{direction}.png")))
-    tables = benchmark({"InstaGAN": (loaded.model, loaded.options)}, size, 200, device=dev)
+    tables = benchmark({"InstaGAN": (loaded.model, loaded.options)}, device=dev, size=size, n=200)
     summary = {
         "run": run,
         "translate_options": loaded.options.as_dict(),

@@ -1,15 +1,18 @@
-"""Evaluate on the shapes benchmark's test set, per direction: reference rows, one model, several models.
+"""Evaluate translations per direction: reference rows, one model, several models, on any test data.
 
-* :func:`reference_rows` — the identity (translate nothing) and the oracle (the same scene rendered in
-  the other domain: a real target image), per direction;
+* :func:`benchmark` — several named models and the two reference rows on the same test images:
+  ``{direction: {row name: row}}``, the layout :func:`format_table` prints;
 * :func:`evaluate_model` — one model's rows, always ``{"AtoB": row, "BtoA": row}``;
-* :func:`benchmark` — several named models and the reference rows, rendered once:
-  ``{direction: {row name: row}}``, the layout :func:`format_table` prints.
+* :func:`reference_rows` — the identity (translate nothing) and the real target (the oracle: the same
+  scene in the other domain, where it is known), per direction.
 
-Ground-truth measures come from :mod:`instagan_lite.metrics`; with ``evaluators`` (see
+The test data is the built-in shapes benchmark by default (:func:`~instagan_lite.data.sources.shapes_test_sets`)
+or any :class:`~instagan_lite.data.sources.EvaluationSet` per direction, e.g. a dataset folder's
+(:func:`~instagan_lite.data.sources.folder_test_sets`). Ground-truth measures come from
+:mod:`instagan_lite.metrics` as far as the data knows the right answer; with ``evaluators`` (see
 :func:`instagan_lite.evaluators.load_evaluators`) the learned scores are added: classification score,
-KID against the real target-domain test images, and crop shape success. ``docs/shapes_benchmark.md``
-defines every measure.
+KID against real target-domain images, and crop shape success. ``docs/shapes_benchmark.md`` defines every
+measure.
 """
 
 from __future__ import annotations
@@ -18,14 +21,13 @@ from collections.abc import Mapping
 
 import torch
 
-from .data.sources import shapes_test_batch
-from .evaluators import Evaluators, learned_metrics
+from .data.sources import EvaluationSet, shapes_test_sets
+from .evaluators import Evaluators, classification_score, learned_metrics
 from .metrics import evaluate_translations
 from .model import TranslationModel
 from .translate import TranslateOptions, translate
 
 __all__ = [
-    "DIRECTIONS",
     "GROUND_TRUTH_COLUMNS",
     "LEARNED_COLUMNS",
     "REFERENCE_NAMES",
@@ -35,8 +37,6 @@ __all__ = [
     "reference_rows",
 ]
 
-DIRECTIONS = {"AtoB": ("A", "B"), "BtoA": ("B", "A")}
-"""Each direction's (source domain, target domain)."""
 REFERENCE_NAMES = {"identity": "identity", "oracle": "oracle (real target)"}
 """Row names of the two reference rows in a :func:`benchmark` table."""
 GROUND_TRUTH_COLUMNS = [
@@ -48,34 +48,39 @@ GROUND_TRUTH_COLUMNS = [
     "background_l1_predicted",
     "vacated_l1",
     "change_iou",
+    "oracle_l1",
+    "object_l1",
+    "colour_error",
 ]
 LEARNED_COLUMNS = ["crop_shape_success", "classification_score", "kid_x100"]
 
 
-def _test_sets(size: int, n: int, seed: int, with_target: bool) -> dict[str, dict[str, torch.Tensor]]:
-    """Per direction: the source test batch with its oracles, and (for KID) the real target images."""
-    sets = {}
-    for direction, (source, target) in DIRECTIONS.items():
-        data = shapes_test_batch(source, size, n, seed)
-        if with_target:
-            data["real_target"] = shapes_test_batch(target, size, n, seed)["images"]
-        sets[direction] = data
-    return sets
-
-
-def _row(
-    data: dict[str, torch.Tensor],
-    translated: torch.Tensor,
-    translated_masks: torch.Tensor,
-    target: str,
-    evaluators: Evaluators | None,
-) -> dict:
-    """Every measure of one direction's translations of ``data``."""
+def _row(data: EvaluationSet, translated: torch.Tensor, masks: torch.Tensor, evaluators: Evaluators | None) -> dict:
+    """Every measure of one direction's translations (N, 3, S, S) with their masks (N, K', S, S)."""
     row = evaluate_translations(
-        data["images"], data["masks"], translated, translated_masks, data["oracle"], data["oracle_masks"], target
+        data.images,
+        data.masks,
+        translated,
+        masks,
+        data.oracle,
+        data.oracle_masks,
+        data.target if data.shape_judge else None,
     ).as_dict()
     if evaluators is not None:
-        row.update(learned_metrics(evaluators, translated, data["masks"], data["real_target"], target).as_dict())
+        row.update(learned_metrics(evaluators, translated, data.masks, data.real_target, data.target).as_dict())
+    return row
+
+
+def _reference_row(data: EvaluationSet, kind: str, evaluators: Evaluators | None) -> dict:
+    if kind == "identity":
+        return _row(data, data.images, data.masks, evaluators)
+    if data.oracle is not None:
+        return _row(data, data.oracle, data.oracle_masks, evaluators)
+    # Without an oracle the stand-in is the real target images themselves (other scenes): only the
+    # classification score says something (KID against themselves would be 0 by construction).
+    row: dict = {"images": data.real_target.shape[0]}
+    if evaluators is not None:
+        row["classification_score"] = round(classification_score(evaluators.domain, data.real_target, data.target), 5)
     return row
 
 
@@ -83,84 +88,91 @@ def _row(
 def _translate_all(
     model: TranslationModel,
     options: TranslateOptions | None,
-    data: dict[str, torch.Tensor],
+    data: EvaluationSet,
     direction: str,
     batch_size: int,
     device: str | torch.device,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     outs, out_masks = [], []
     model.eval()
-    for start in range(0, data["images"].shape[0], batch_size):
-        x = data["images"][start : start + batch_size].to(device)
-        m = data["masks"][start : start + batch_size].to(device)
+    for start in range(0, data.images.shape[0], batch_size):
+        x = data.images[start : start + batch_size].to(device)
+        m = data.masks[start : start + batch_size].to(device)
         y, b = translate(model, x, m, direction, options)
         outs.append(y.cpu())
         out_masks.append(b.cpu())
     return torch.cat(outs), torch.cat(out_masks)
 
 
-def reference_rows(
-    size: int = 32, n: int = 200, seed: int = 0, evaluators: Evaluators | None = None
+def benchmark(
+    models: Mapping[str, tuple[TranslationModel, TranslateOptions | None]],
+    tests: Mapping[str, EvaluationSet] | None = None,
+    evaluators: Evaluators | None = None,
+    device: str | torch.device = "cpu",
+    batch_size: int = 50,
+    references: bool = True,
+    size: int = 32,
+    n: int = 200,
+    seed: int = 0,
 ) -> dict[str, dict[str, dict]]:
-    """The reference rows on ``n`` test images per direction: ``{"identity": {"AtoB": row, "BtoA": row},
-    "oracle": {...}}``. The identity scores 0 shape success by construction; the oracle is the ideal
-    translation (a few of its instances fail the moment test where they are occluded)."""
-    tables = benchmark({}, size, n, seed, evaluators=evaluators)
-    return {key: {direction: tables[direction][name] for direction in tables} for key, name in REFERENCE_NAMES.items()}
+    """Several named models (each with its translation options) on the same test images:
+    ``{direction: {row name: row}}`` with the reference rows first (unless ``references=False``).
+
+    ``tests``: an :class:`~instagan_lite.data.sources.EvaluationSet` per direction; by default the shapes
+    benchmark's ``n`` test images of ``size`` px from ``seed``."""
+    tests = tests if tests is not None else shapes_test_sets(size, n, seed)
+    tables: dict[str, dict[str, dict]] = {}
+    for direction, data in tests.items():
+        rows = {}
+        if references:
+            for kind, name in REFERENCE_NAMES.items():
+                rows[name] = _reference_row(data, kind, evaluators)
+        for name, (model, options) in models.items():
+            rows[name] = _row(data, *_translate_all(model, options, data, direction, batch_size, device), evaluators)
+        tables[direction] = rows
+    return tables
 
 
 def evaluate_model(
     model: TranslationModel,
     options: TranslateOptions | None = None,
+    tests: Mapping[str, EvaluationSet] | None = None,
+    evaluators: Evaluators | None = None,
+    device: str | torch.device = "cpu",
     size: int = 32,
     n: int = 200,
     seed: int = 0,
-    batch_size: int = 50,
-    device: str | torch.device = "cpu",
-    evaluators: Evaluators | None = None,
 ) -> dict[str, dict]:
-    """One model's measures on ``n`` test images per direction: ``{"AtoB": row, "BtoA": row}``.
+    """One model's measures per direction: ``{"AtoB": row, "BtoA": row}`` (test data as in :func:`benchmark`).
 
     ``options`` are InstaGAN's :class:`~instagan_lite.translate.TranslateOptions` (default: 2 instances
-    per step, no clean-ups; the CycleGAN baselines ignore them). With ``evaluators`` each row also gets
-    the learned scores (:class:`~instagan_lite.evaluators.LearnedMetrics`).
-    """
-    tables = benchmark({"model": (model, options)}, size, n, seed, batch_size, device, evaluators, references=False)
+    per step, no clean-ups; the CycleGAN baselines ignore them)."""
+    tables = benchmark(
+        {"model": (model, options)}, tests, evaluators, device, references=False, size=size, n=n, seed=seed
+    )
     return {direction: rows["model"] for direction, rows in tables.items()}
 
 
-def benchmark(
-    models: Mapping[str, tuple[TranslationModel, TranslateOptions | None]],
+def reference_rows(
+    tests: Mapping[str, EvaluationSet] | None = None,
+    evaluators: Evaluators | None = None,
     size: int = 32,
     n: int = 200,
     seed: int = 0,
-    batch_size: int = 50,
-    device: str | torch.device = "cpu",
-    evaluators: Evaluators | None = None,
-    references: bool = True,
 ) -> dict[str, dict[str, dict]]:
-    """Several named models (each with its translation options) on the same test images:
-    ``{direction: {row name: row}}`` with the reference rows first (unless ``references=False``)."""
-    sets = _test_sets(size, n, seed, evaluators is not None)
-    tables: dict[str, dict[str, dict]] = {}
-    for direction, data in sets.items():
-        target = DIRECTIONS[direction][1]
-        rows = {}
-        if references:
-            rows[REFERENCE_NAMES["identity"]] = _row(data, data["images"], data["masks"], target, evaluators)
-            rows[REFERENCE_NAMES["oracle"]] = _row(data, data["oracle"], data["oracle_masks"], target, evaluators)
-        for name, (model, options) in models.items():
-            translated = _translate_all(model, options, data, direction, batch_size, device)
-            rows[name] = _row(data, *translated, target, evaluators)
-        tables[direction] = rows
-    return tables
+    """The reference rows per direction: ``{"identity": {"AtoB": row, "BtoA": row}, "oracle": {...}}``.
+    The identity scores 0 shape success by construction; the oracle is the ideal translation (a few of its
+    instances fail the moment test where they are occluded)."""
+    tables = benchmark({}, tests, evaluators, size=size, n=n, seed=seed)
+    return {key: {direction: tables[direction][name] for direction in tables} for key, name in REFERENCE_NAMES.items()}
 
 
 def format_table(rows: Mapping[str, dict]) -> str:
-    """A markdown table of ``{row name: metrics dict}``; the learned columns appear when any row has them
+    """A markdown table of ``{row name: metrics dict}``: the columns some row has, learned ones last
     (KID is shown ×100, "—" where a measure does not apply)."""
-    learned = any("kid" in metrics for metrics in rows.values())
-    columns = GROUND_TRUTH_COLUMNS + (LEARNED_COLUMNS if learned else [])
+    present = {c for metrics in rows.values() for c, v in metrics.items() if v is not None}
+    present |= {"kid_x100"} if "kid" in present else set()
+    columns = [c for c in GROUND_TRUTH_COLUMNS + LEARNED_COLUMNS if c in present]
     lines = ["| system | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, metrics in rows.items():
         values = {**metrics, "kid_x100": None if metrics.get("kid") is None else 100 * metrics["kid"]}

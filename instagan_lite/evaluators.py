@@ -20,6 +20,8 @@ to the ground-truth measures.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 from dataclasses import asdict, dataclass
@@ -30,7 +32,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from .data.dataset import ShapesDataset
+from .data.dataset import InstanceMaskDataset, ShapesDataset
+from .data.layout import DatasetError
+from .data.sources import SHAPES, evaluation_phase
 from .masks import instance_validity
 
 __all__ = [
@@ -108,8 +112,11 @@ def instance_crops(images: torch.Tensor, masks: torch.Tensor, crop: int) -> tupl
 
 @dataclass
 class EvaluatorConfig:
-    """How the evaluators are trained. ``crop`` defaults to half the image size (it holds a whole object)."""
+    """How the evaluators are trained. ``source`` is ``"shapes"`` (the built-in benchmark) or a dataset
+    folder in the authors' layout whose images are ``size`` px; ``crop`` defaults to half the image size
+    (it holds a whole object)."""
 
+    source: str = "shapes"
     size: int = 32
     seed: int = 0
     images_per_domain: int = 1000
@@ -165,13 +172,36 @@ def _accuracy(net: EvaluatorCNN, x: torch.Tensor, y: torch.Tensor) -> float:
     return (net(x).argmax(1) == y).float().mean().item()
 
 
+def _folder_phases(root: Path) -> tuple[str, str]:
+    """(training phase, held-out phase) of a dataset folder: its ``evaluator`` / ``evaluator_check``
+    phases when it has them (a written shapes benchmark), else ``train`` and its test split."""
+    if all((root / f"evaluator{d}").is_dir() and (root / f"evaluator_check{d}").is_dir() for d in "AB"):
+        return "evaluator", "evaluator_check"
+    return "train", evaluation_phase(root)
+
+
+def _items(config: EvaluatorConfig, domain: str, split: str, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Up to ``n`` images (n, 3, S, S) and masks (n, K, S, S) of ``domain`` from ``split``."""
+    if config.source == SHAPES:
+        data = ShapesDataset(domain, split, config.size, n, config.seed)
+    else:
+        data = InstanceMaskDataset(config.source, domain, split)
+    items = [data[i] for i in range(min(n, len(data)))]
+    sizes = {tuple(it["image"].shape[-2:]) for it in items}
+    if sizes != {(config.size, config.size)}:
+        raise DatasetError(
+            f"{config.source}: the {split}{domain} images are {sorted(sizes)} px; the evaluators need "
+            f"{config.size}×{config.size} (convert the dataset to one square size)"
+        )
+    return torch.stack([it["image"] for it in items]), torch.stack([it["masks"] for it in items])
+
+
 def _real_data(config: EvaluatorConfig, split: str, n: int) -> dict[str, torch.Tensor]:
-    """Images, labels, instance crops and crop labels of ``n`` scenes per domain from ``split``."""
+    """Images, labels, instance crops and crop labels of up to ``n`` scenes per domain from ``split``."""
     images, labels, crops, crop_labels = [], [], [], []
     for domain, label in DOMAIN_CLASS.items():
-        data = ShapesDataset(domain, split, config.size, n, config.seed)
-        x = torch.stack([data[i]["image"] for i in range(n)])
-        m = torch.stack([data[i]["masks"] for i in range(n)])
+        x, m = _items(config, domain, split, n)
+        n = x.shape[0]
         c, _ = instance_crops(x, m, config.crop_size)
         images.append(x)
         labels.append(torch.full((n,), label))
@@ -186,12 +216,18 @@ def _real_data(config: EvaluatorConfig, split: str, n: int) -> dict[str, torch.T
 
 
 def train_evaluators(config: EvaluatorConfig | None = None) -> Evaluators:
-    """Train both evaluators on real shapes scenes of the ``evaluator`` split (neither the GANs' ``train``
-    nor the benchmark's ``test`` scenes) and measure their accuracy on 200 held-out scenes per domain."""
+    """Train both evaluators on real scenes and measure their accuracy on 200 held-out scenes per domain.
+
+    The shapes benchmark (and a folder it was written to) has its own ``evaluator`` and
+    ``evaluator_check`` splits, which neither the GANs' ``train`` nor the benchmark's ``test`` scenes
+    share; any other dataset folder trains them on its ``train`` split and checks them on its test split."""
     config = config or EvaluatorConfig()
     torch.manual_seed(config.seed)
-    train = _real_data(config, "evaluator", config.images_per_domain)
-    held_out = _real_data(config, "evaluator_check", 200)
+    train_split, check_split = ("evaluator", "evaluator_check")
+    if config.source != SHAPES:
+        train_split, check_split = _folder_phases(Path(config.source))
+    train = _real_data(config, train_split, config.images_per_domain)
+    held_out = _real_data(config, check_split, 200)
     domain, crop = EvaluatorCNN(config.width), EvaluatorCNN(config.width)
     _fit(domain, train["images"], train["labels"], config, config.seed)
     _fit(crop, train["crops"], train["crop_labels"], config, config.seed + 1)
@@ -213,12 +249,24 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "instagan_lite"
 
 
+def _cache_key(config: EvaluatorConfig) -> str:
+    """A name for the cached evaluators of ``config``; for a folder it also covers the folder's absolute
+    path and its training images (names and sizes), so a changed dataset is retrained."""
+    described = asdict(config)
+    if config.source != SHAPES:
+        root = Path(config.source).resolve()
+        described["source"] = str(root)
+        phase = _folder_phases(root)[0]
+        files = sorted((p.name, p.stat().st_size) for d in "AB" for p in (root / f"{phase}{d}").iterdir())
+        described["files"] = files
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:20]
+
+
 def load_evaluators(config: EvaluatorConfig | None = None, cache: Path | str | None = None) -> Evaluators:
     """The evaluators for ``config``: from the cache if a matching file is there, else trained (about
     15 s on 2 CPU cores at 32 px) and written to the cache. A cache file that cannot be read is retrained."""
     config = config or EvaluatorConfig()
-    key = "_".join(f"{k}{v}" for k, v in asdict(config).items())
-    path = Path(cache or cache_dir()) / f"evaluators_{key}.pt"
+    path = Path(cache or cache_dir()) / f"evaluators_{_cache_key(config)}.pt"
     try:
         state = load_checkpoint(path)
         if state.get("kind") == "evaluators":

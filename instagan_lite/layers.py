@@ -6,18 +6,29 @@ or running statistics, a bias on every conv, reflection padding for the 7×7 and
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 __all__ = [
+    "IMAGE_OUTPUTS",
     "ResnetBlock",
+    "combine_image_output",
     "decoder",
     "encoder",
+    "image_output_channels",
+    "init_image_output",
     "init_weights",
     "patch_features",
     "sn_conv",
+    "zero_last_conv",
 ]
+
+IMAGE_OUTPUTS = ("direct", "residual", "attention")
+"""How a generator's decoder output becomes its image (the authors': ``"direct"``). With ``"residual"`` and
+``"attention"`` the generator starts as the identity on the image and learns what to change."""
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> None:
@@ -32,6 +43,59 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
             nn.init.normal_(m.weight, 0.0, std)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
+
+
+def zero_last_conv(module: nn.Module) -> None:
+    """Set the weights and bias of the last conv in ``module`` to zero, so that a decoder ending in
+    [conv, tanh] starts by outputting exactly 0 (used for residual outputs that start as the identity)."""
+    last = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
+    nn.init.zeros_(last.weight)
+    if last.bias is not None:
+        nn.init.zeros_(last.bias)
+
+
+def image_output_channels(kind: str, channels: int) -> int:
+    """Channels the decoder must produce for an image of ``channels``: one more (the gate) for attention."""
+    if kind not in IMAGE_OUTPUTS:
+        raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
+    return channels + (kind == "attention")
+
+
+def init_image_output(decoder: nn.Module, kind: str, gate_start: float = 0.5, residual_scale: float = 0.0) -> None:
+    """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` multiplies the last
+    conv's weights by ``residual_scale`` and zeroes its bias (0: the generator starts exactly as the
+    identity, Δ = 0; a small scale keeps it close while every layer gets a gradient from the start);
+    ``"attention"`` zeroes the gate's row of the last conv and sets its bias so that the gate starts at
+    α = ``gate_start`` everywhere. ``"direct"`` is left as it is."""
+    if not 0 < gate_start < 1:
+        raise ValueError(f"gate_start must lie in (0, 1), got {gate_start}")
+    last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
+    with torch.no_grad():
+        if kind == "residual":
+            last.weight.mul_(residual_scale)
+            if last.bias is not None:
+                last.bias.zero_()
+        elif kind == "attention":
+            last.weight[-1].zero_()
+            last.bias[-1].fill_(math.atanh(2 * gate_start - 1))  # α = (1 + tanh(b)) / 2
+
+
+def combine_image_output(kind: str, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """The generator's image from its input x (B, C, H, W) and its decoder's tanh output ``out``:
+
+    - ``"direct"`` (the authors'): y' = out;
+    - ``"residual"``: y' = clamp(x + 2·out, −1, 1) — a change Δ = 2·out of any size;
+    - ``"attention"``: y' = α ⊙ ŷ + (1 − α) ⊙ x with ŷ = out[:, :C] a freshly painted image and
+      α = (1 + out[:, C]) / 2 ∈ [0, 1] a learned per-pixel gate (as in attention-guided GANs): the
+      generator repaints where it opens the gate and keeps the input elsewhere.
+    """
+    if kind == "direct":
+        return out
+    if kind == "residual":
+        return (x + 2 * out).clamp(-1, 1)
+    painted, gate = out[:, :-1], out[:, -1:]
+    alpha = (gate + 1) / 2
+    return alpha * painted + (1 - alpha) * x
 
 
 class ResnetBlock(nn.Module):

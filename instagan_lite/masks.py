@@ -12,6 +12,7 @@ import torch
 __all__ = [
     "check_images",
     "check_masks",
+    "component_labels",
     "context_weight",
     "instance_validity",
     "largest_component",
@@ -144,27 +145,38 @@ def select_instances(
     return selected, index
 
 
+def component_labels(foreground: torch.Tensor) -> torch.Tensor:
+    """4-connected components of a bool (..., H, W) map: a long tensor of the same shape, 0 for background
+    and, per map, a distinct positive label for every component (the largest raster index of its pixels
+    plus one, so labels are not consecutive).
+
+    Flood fill by label propagation: every foreground pixel starts with its own label and repeatedly takes
+    the largest label among itself and its 4 neighbours until nothing changes.
+    """
+    h, w = foreground.shape[-2:]
+    flat = foreground.reshape(-1, h, w)
+    labels = torch.arange(1, h * w + 1, device=foreground.device).reshape(1, h, w).expand_as(flat)
+    labels = torch.where(flat, labels, 0)
+    while True:
+        p = torch.nn.functional.pad(labels, (1, 1, 1, 1))
+        neighbours = torch.stack([labels, p[:, :-2, 1:-1], p[:, 2:, 1:-1], p[:, 1:-1, :-2], p[:, 1:-1, 2:]])
+        spread = torch.where(flat, neighbours.amax(0), 0)
+        if torch.equal(spread, labels):
+            return labels.reshape(foreground.shape)
+        labels = spread
+
+
 def largest_component(masks: torch.Tensor) -> torch.Tensor:
     """Keep only the largest 4-connected region of pixels > 0 in every mask; the rest becomes -1.
 
     ``masks`` (..., H, W) in [-1, 1] -> same shape; values inside the kept region are unchanged, an
-    empty mask stays empty, ties keep the region whose last pixel comes first in raster order. Used to remove the
-    one-pixel specks a generated mask can have (``translate(..., clean_masks=True)``).
+    empty mask stays empty, ties keep the region whose last pixel comes first in raster order. Used to
+    remove the one-pixel specks a generated mask can have (``TranslateOptions(clean_masks=True)``).
     """
     h, w = masks.shape[-2:]
     flat = masks.reshape(-1, h, w)
     foreground = flat > 0
-    # Flood fill by label propagation: every foreground pixel starts with its own label and repeatedly
-    # takes the largest label among itself and its 4 neighbours until nothing changes.
-    labels = torch.arange(1, h * w + 1, device=masks.device).reshape(1, h, w).expand_as(flat)
-    labels = torch.where(foreground, labels, 0)
-    while True:
-        p = torch.nn.functional.pad(labels, (1, 1, 1, 1))
-        neighbours = torch.stack([labels, p[:, :-2, 1:-1], p[:, 2:, 1:-1], p[:, 1:-1, :-2], p[:, 1:-1, 2:]])
-        spread = torch.where(foreground, neighbours.amax(0), 0)
-        if torch.equal(spread, labels):
-            break
-        labels = spread
+    labels = component_labels(foreground)
     counts = torch.zeros(flat.shape[0], h * w + 1, dtype=torch.long, device=masks.device)
     counts.scatter_add_(1, labels.reshape(flat.shape[0], -1), torch.ones_like(labels).reshape(flat.shape[0], -1))
     counts[:, 0] = 0

@@ -17,13 +17,16 @@ from dataclasses import dataclass
 import torch
 
 __all__ = [
-    "ShapeMetrics",
+    "TranslationMetrics",
     "background_l1",
     "centroid",
     "change_iou",
+    "colour_errors",
     "evaluate_translations",
     "is_target_shape",
     "mask_iou",
+    "object_l1",
+    "oracle_l1",
     "vacated_l1",
 ]
 
@@ -90,6 +93,34 @@ def vacated_l1(
     return (translated - oracle).abs().mean(0)[vacated].mean().item()
 
 
+def oracle_l1(translated: torch.Tensor, oracle: torch.Tensor) -> float:
+    """Mean |y' − x*| over every pixel and channel of one image (3, H, W): how far the whole translation
+    is from the right answer."""
+    return (translated - oracle).abs().mean().item()
+
+
+def object_l1(translated: torch.Tensor, oracle: torch.Tensor, oracle_masks: torch.Tensor) -> float:
+    """Mean |y' − x*| over the pixels inside any oracle instance (``oracle_masks`` (K, H, W)): how well the
+    new objects are painted (shape, colour and texture). NaN if the oracle has no object pixel."""
+    inside = (oracle_masks > 0).any(0)
+    if not inside.any():
+        return math.nan
+    return (translated - oracle).abs().mean(0)[inside].mean().item()
+
+
+def colour_errors(translated: torch.Tensor, oracle: torch.Tensor, oracle_masks: torch.Tensor) -> list[float]:
+    """Per oracle instance k: the mean over channels of |mean of y' inside m*_k − mean of x* inside m*_k|.
+
+    One value per non-empty oracle mask of ``oracle_masks`` (K, H, W): did each translated object come out
+    in the right colour, whatever its exact shape?"""
+    errors = []
+    for mask in oracle_masks:
+        inside = mask > 0
+        if inside.any():
+            errors.append((translated[:, inside].mean(1) - oracle[:, inside].mean(1)).abs().mean().item())
+    return errors
+
+
 def change_iou(image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tensor, threshold: float = 0.1) -> float:
     """IoU of the pixels the translation changed (|y' − x| > t in any channel) with those the oracle
     changed (|x* − x| > t): "changed the right things and nothing else"."""
@@ -100,10 +131,12 @@ def change_iou(image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tens
 
 
 @dataclass
-class ShapeMetrics:
-    """Benchmark measures of one direction, averaged over test images (instance measures over instances).
+class TranslationMetrics:
+    """Measures of one direction, averaged over test images (instance measures over instances).
 
-    ``shape_success`` and the mask measures are None for methods that produce no instance masks.
+    The mask measures are None for methods that produce no instance masks; the oracle measures are None
+    without an oracle; ``shape_success`` is None without a shape judge (only the benchmark's ellipses and
+    rectangles have one). Pixel differences are in the images' own [-1, 1] units (halve them for [0, 1]).
     """
 
     images: int
@@ -113,13 +146,21 @@ class ShapeMetrics:
     oracle_iou_above_half: float | None
     lost_instances: float | None
     centroid_shift_px: float | None
-    background_l1: float
+    background_l1: float | None
     background_l1_predicted: float | None
     vacated_l1: float | None
-    change_iou: float
+    change_iou: float | None
+    oracle_l1: float | None
+    object_l1: float | None
+    colour_error: float | None
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def _mean(values: list) -> float | None:
+    values = [float(v) for v in values if not (isinstance(v, float) and math.isnan(v))]
+    return sum(values) / len(values) if values else None
 
 
 def evaluate_translations(
@@ -127,18 +168,29 @@ def evaluate_translations(
     masks: torch.Tensor,
     translated: torch.Tensor,
     translated_masks: torch.Tensor | None,
-    oracle: torch.Tensor,
-    oracle_masks: torch.Tensor,
-    target_domain: str,
-) -> ShapeMetrics:
-    """All benchmark measures for a batch: images/translated/oracle (N, 3, H, W); masks, oracle_masks
-    and translated_masks (N, K, H, W), slot-aligned; ``translated_masks`` None for mask-free methods."""
-    success, ious, lost, shifts, bg, bg_pred, vacated, change = [], [], [], [], [], [], [], []
+    oracle: torch.Tensor | None = None,
+    oracle_masks: torch.Tensor | None = None,
+    target_domain: str | None = None,
+) -> TranslationMetrics:
+    """Every measure that the data allows, for a batch: images / translated / oracle (N, 3, H, W);
+    masks, oracle_masks and translated_masks (N, K, H, W), slot-aligned.
+
+    ``translated_masks`` is None for mask-free methods; ``oracle`` / ``oracle_masks`` None when the right
+    answer is unknown; ``target_domain`` ("A" or "B") turns on the benchmark's shape judge
+    (:func:`is_target_shape`), None leaves ``shape_success`` out.
+    """
     has_masks = translated_masks is not None and translated_masks.shape[1] == masks.shape[1]
+    has_oracle = oracle is not None and oracle_masks is not None
+    success, ious, lost, shifts, bg, bg_pred, vacated, change = [], [], [], [], [], [], [], []
+    whole, objects, colours = [], [], []
     for i in range(images.shape[0]):
-        bg.append(background_l1(images[i], translated[i], masks[i], oracle_masks[i]))
-        change.append(change_iou(images[i], translated[i], oracle[i]))
-        vacated.append(vacated_l1(translated[i], oracle[i], masks[i], oracle_masks[i]))
+        if has_oracle:
+            bg.append(background_l1(images[i], translated[i], masks[i], oracle_masks[i]))
+            change.append(change_iou(images[i], translated[i], oracle[i]))
+            vacated.append(vacated_l1(translated[i], oracle[i], masks[i], oracle_masks[i]))
+            whole.append(oracle_l1(translated[i], oracle[i]))
+            objects.append(object_l1(translated[i], oracle[i], oracle_masks[i]))
+            colours.extend(colour_errors(translated[i], oracle[i], oracle_masks[i]))
         if not has_masks:
             continue
         bg_pred.append(background_l1(images[i], translated[i], masks[i], translated_masks[i]))
@@ -146,30 +198,27 @@ def evaluate_translations(
             if not (masks[i, k] > 0).any():
                 continue
             out = translated_masks[i, k]
-            success.append(is_target_shape(out, target_domain))
+            if target_domain is not None:
+                success.append(is_target_shape(out, target_domain))
             lost.append(not (out > 0).any())
-            if (oracle_masks[i, k] > 0).any():
+            if has_oracle and (oracle_masks[i, k] > 0).any():
                 ious.append(mask_iou(out, oracle_masks[i, k]))
             c_in, c_out = centroid(masks[i, k]), centroid(out)
             if c_out is not None:
                 shifts.append((c_in - c_out).norm().item())
-
-    def mean(values: list) -> float | None:
-        values = [float(v) for v in values if not (isinstance(v, float) and math.isnan(v))]
-        return sum(values) / len(values) if values else None
-
-    return ShapeMetrics(
+    return TranslationMetrics(
         images=images.shape[0],
-        instances=int(
-            sum((masks[i, k] > 0).any().item() for i in range(masks.shape[0]) for k in range(masks.shape[1]))
-        ),
-        shape_success=mean(success) if has_masks else None,
-        oracle_iou=mean(ious) if has_masks else None,
-        oracle_iou_above_half=mean([v > 0.5 for v in ious]) if has_masks else None,
-        lost_instances=mean(lost) if has_masks else None,
-        centroid_shift_px=mean(shifts) if has_masks else None,
-        background_l1=mean(bg) or 0.0,
-        background_l1_predicted=mean(bg_pred) if has_masks else None,
-        vacated_l1=mean(vacated),
-        change_iou=mean(change) or 0.0,
+        instances=int((masks > 0).flatten(2).any(-1).sum().item()),
+        shape_success=_mean(success),
+        oracle_iou=_mean(ious),
+        oracle_iou_above_half=_mean([v > 0.5 for v in ious]),
+        lost_instances=_mean(lost),
+        centroid_shift_px=_mean(shifts),
+        background_l1=_mean(bg),
+        background_l1_predicted=_mean(bg_pred),
+        vacated_l1=_mean(vacated),
+        change_iou=_mean(change),
+        oracle_l1=_mean(whole),
+        object_l1=_mean(objects),
+        colour_error=_mean(colours),
     )

@@ -14,14 +14,15 @@ Every generator here is called ``G(images, masks) -> (images, masks)`` and every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
 
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
+from .layers import IMAGE_OUTPUTS
 from .masks import check_masks, context_weight, merge_masks, select_instances
-from .set_networks import SetDiscriminator, SetGenerator
+from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
 
 __all__ = [
     "METHODS",
@@ -43,13 +44,24 @@ class ModelConfig:
 
     ``method``: ``"instagan"``, ``"cyclegan"`` or ``"cyclegan_seg"``; ``preset``: ``"paper"`` (the
     authors' widths) or ``"lite"`` (CPU-friendly); ``cyclegan_width`` scales the baselines' generator
-    width (≈ √2 doubles CycleGAN's parameters, as the paper does for fairness); ``blend_background``
-    wraps InstaGAN's generators in :class:`BlendGenerator` (a lite-recipe option, not the paper's).
+    width (≈ √2 doubles CycleGAN's parameters, as the paper does for fairness).
+
+    ``image_output`` says how every generator's image is made (see
+    :func:`~instagan_lite.layers.combine_image_output`): ``"direct"``, the authors'; ``"residual"``, a
+    change added to the input, starting as the identity (``residual_scale`` scales its last conv at
+    initialisation; 0 starts exactly at the identity); or ``"attention"``, a learned gate between the input
+    and a repainted image (``gate_start`` is its initial α). None (the default) takes the preset's:
+    ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
+    ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
+    generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
     """
 
     method: str = "instagan"
     preset: str = "lite"
     cyclegan_width: float = 1.0
+    image_output: str | None = None
+    gate_start: float = 0.5
+    residual_scale: float = 0.0
     blend_background: bool = False
 
     def __post_init__(self) -> None:
@@ -57,8 +69,17 @@ class ModelConfig:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.preset not in PRESETS:
             raise ValueError(f"preset must be one of {PRESETS}, got {self.preset!r}")
+        if self.image_output is not None and self.image_output not in IMAGE_OUTPUTS:
+            raise ValueError(f"image_output must be one of {IMAGE_OUTPUTS}, got {self.image_output!r}")
         if self.blend_background and self.method != "instagan":
             raise ValueError("blend_background applies to InstaGAN's set generators only")
+
+    @property
+    def resolved_image_output(self) -> str:
+        """``image_output``, or the preset's when it is None: residual for lite, direct for paper."""
+        if self.image_output is not None:
+            return self.image_output
+        return "residual" if self.preset == "lite" else "direct"
 
 
 class ConcatGenerator(nn.Module):
@@ -111,16 +132,28 @@ class BlendGenerator(nn.Module):
         return w * images + (1 - w) * translated, out_masks
 
 
-def _build_pair(method: str, preset: str, cyclegan_width: float) -> tuple[nn.Module, nn.Module]:
-    """One generator and one discriminator of ``method`` at ``preset`` widths."""
-    if method == "instagan":
-        return getattr(SetGenerator, preset)(), getattr(SetDiscriminator, preset)()
-    channels = 3 if method == "cyclegan" else 4
-    g_cfg = getattr(ResnetGenerator, preset)().config
-    d_cfg = getattr(PatchDiscriminator, preset)().config
-    g = ResnetGenerator(ResnetGeneratorConfig(channels, channels, round(g_cfg.ngf * cyclegan_width), g_cfg.n_blocks))
-    d = PatchDiscriminator(PatchDiscriminatorConfig(channels, d_cfg.ndf, d_cfg.n_layers, d_cfg.spectral_norm))
-    return ConcatGenerator(g), ConcatDiscriminator(d)
+def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
+    """One generator and one discriminator of ``config.method`` at ``config.preset`` widths."""
+    if config.method == "instagan":
+        g_cfg = getattr(SetGeneratorConfig, config.preset)()
+        g_cfg = replace(
+            g_cfg,
+            image_output=config.resolved_image_output,
+            gate_start=config.gate_start,
+            residual_scale=config.residual_scale,
+        )
+        return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
+    channels = 3 if config.method == "cyclegan" else 4
+    g_cfg = getattr(ResnetGeneratorConfig, config.preset)(channels, channels)
+    g_cfg = replace(
+        g_cfg,
+        ngf=round(g_cfg.ngf * config.cyclegan_width),
+        image_output=config.resolved_image_output,
+        gate_start=config.gate_start,
+    )
+    return ConcatGenerator(ResnetGenerator(g_cfg)), ConcatDiscriminator(
+        PatchDiscriminator(getattr(PatchDiscriminatorConfig, config.preset)(channels))
+    )
 
 
 class TranslationModel(nn.Module):
@@ -159,20 +192,23 @@ class TranslationModel(nn.Module):
         """Make the four networks a :class:`ModelConfig` describes (G_A, D_A, then G_B, D_B)."""
         if seed is not None:
             torch.manual_seed(seed)
-        g_a, d_a = _build_pair(config.method, config.preset, config.cyclegan_width)
-        g_b, d_b = _build_pair(config.method, config.preset, config.cyclegan_width)
+        g_a, d_a = _build_pair(config)
+        g_b, d_b = _build_pair(config)
         if config.blend_background:
             g_a, g_b = BlendGenerator(g_a), BlendGenerator(g_b)
         model = cls(config.method, g_a, g_b, d_a, d_b)
         model.config = config
         return model
 
-    def optimizers(self, lr: float = 2e-4, beta1: float = 0.5) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+    def optimizers(
+        self, lr: float = 2e-4, beta1: float = 0.5, lr_D: float | None = None
+    ) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
         """The authors' Adam setup: one Adam(lr, betas=(beta1, 0.999)) over both generators, one over
-        both discriminators. Returns ``(opt_G, opt_D)``."""
+        both discriminators (at ``lr_D`` if given, else ``lr``). Returns ``(opt_G, opt_D)``."""
         betas = (beta1, 0.999)
         opt_G = torch.optim.Adam([p for n in self.generators for p in n.parameters()], lr, betas=betas)
-        opt_D = torch.optim.Adam([p for n in self.discriminators for p in n.parameters()], lr, betas=betas)
+        d_params = [p for n in self.discriminators for p in n.parameters()]
+        opt_D = torch.optim.Adam(d_params, lr if lr_D is None else lr_D, betas=betas)
         return opt_G, opt_D
 
     @property

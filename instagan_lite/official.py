@@ -64,7 +64,7 @@ def load_official_checkpoint(path: Path | str, kind: str) -> nn.Module:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
         raise CheckpointError(f"{path}: refused: not a plain state dict ({str(err).splitlines()[0]})") from err
-    except (RuntimeError, EOFError, OSError, ValueError) as err:
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError) as err:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from err
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: not a state dict of tensors")

@@ -19,6 +19,7 @@ import torch
 
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .device import pick_device
+from .ema import ExponentialMovingAverage
 from .model import TranslationModel
 from .official import load_official_checkpoint
 from .train import TrainConfig, Trainer
@@ -27,9 +28,11 @@ from .translate import TranslateOptions
 __all__ = [
     "CHECKPOINTS",
     "LoadedModel",
+    "export_mask_predictor",
     "export_pretrained",
     "load_model",
     "load_pretrained",
+    "load_pretrained_mask_predictor",
     "registry",
     "save_model",
     "sha256",
@@ -57,11 +60,28 @@ def sha256(path: Path | str) -> str:
     return h.hexdigest()
 
 
-def registry(folder: Path = CHECKPOINTS) -> dict[str, dict]:
-    """``{name: {"file", "sha256", "command", "train_minutes", "iterations", "metrics", "translate_options",
-    "config"}}`` ({} if none)."""
+def registry(folder: Path = CHECKPOINTS, kind: str = "model") -> dict[str, dict]:
+    """The shipped files of ``kind`` (``"model"``: translation models, ``"mask_predictor"``), ``{name:
+    entry}``; a model's entry has ``file``, ``sha256``, ``command``, ``train_minutes``, ``iterations``,
+    ``metrics``, ``translate_options`` and ``config`` ({} if none)."""
     path = folder / "registry.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    entries = json.loads(path.read_text()) if path.exists() else {}
+    return {name: entry for name, entry in entries.items() if entry.get("kind", "model") == kind}
+
+
+def _verified_file(name: str, kind: str, folder: Path) -> tuple[Path, dict]:
+    entries = registry(folder, kind)
+    if name not in entries:
+        what = "checkpoint" if kind == "model" else "mask predictor"
+        raise CheckpointError(f"no shipped {what} {name!r} (shipped: {', '.join(entries) or 'none'})")
+    entry = entries[name]
+    path = folder / entry["file"]
+    if not path.exists():
+        raise CheckpointError(f"{path}: shipped file is missing")
+    digest = sha256(path)
+    if digest != entry["sha256"]:
+        raise CheckpointError(f"{path}: sha256 {digest} does not match the registry's {entry['sha256']}; refusing it")
+    return path, entry
 
 
 def _default_options(config: TrainConfig) -> TranslateOptions:
@@ -90,16 +110,7 @@ def load_pretrained(name: str, device: str | torch.device = "cpu", folder: Path 
 
     Raises :class:`CheckpointError` if it is not registered, missing, or its hash does not match.
     """
-    entries = registry(folder)
-    if name not in entries:
-        raise CheckpointError(f"no shipped checkpoint {name!r} (shipped: {', '.join(entries) or 'none'})")
-    entry = entries[name]
-    path = folder / entry["file"]
-    if not path.exists():
-        raise CheckpointError(f"{path}: shipped checkpoint file is missing")
-    digest = sha256(path)
-    if digest != entry["sha256"]:
-        raise CheckpointError(f"{path}: sha256 {digest} does not match the registry's {entry['sha256']}; refusing it")
+    path, entry = _verified_file(name, "model", folder)
     state = load_checkpoint(path, map_location="cpu")
     model, config = _build(state, state["generators"], path, strict=False)
     options = TranslateOptions.from_dict({"ins_per": config.sequential.ins_per, **entry["translate_options"]})
@@ -143,6 +154,10 @@ def load_model(path: Path | str, device: str | torch.device = "cpu") -> LoadedMo
     kind = state.get("kind")
     if kind in ("trainer", "model"):
         model, config = _build(state, state["model"], path, strict=True)
+        if state.get("ema"):  # a training checkpoint of a run that averages its generators: use the average
+            ema = ExponentialMovingAverage(model.generators, state["ema"]["decay"])
+            ema.load_state_dict(state["ema"])
+            ema.copy_to(model.generators)
     elif kind == "pretrained":
         model, config = _build(state, state["generators"], path, strict=False)
     else:
@@ -183,8 +198,9 @@ def export_pretrained(
     (folder / metrics_file).write_text(json.dumps(metrics, indent=2) + "\n")
     if losses is not None:
         shutil.copyfile(losses, folder / f"{name}_losses.csv")
-    entries = registry(folder)
+    entries = _all_entries(folder)
     entries[name] = {
+        "kind": "model",
         "file": path.name,
         "sha256": sha256(path),
         "command": command,
@@ -198,6 +214,39 @@ def export_pretrained(
     return path
 
 
+def _all_entries(folder: Path) -> dict[str, dict]:
+    path = folder / "registry.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def export_mask_predictor(predictor, name: str, command: str, folder: Path = CHECKPOINTS) -> Path:
+    """Ship a :class:`~instagan_lite.mask_predictor.TrainedMaskPredictor` with a registry entry."""
+    from .mask_predictor import save_mask_predictor
+
+    path = save_mask_predictor(predictor, folder / f"{name}.pt")
+    entries = _all_entries(folder)
+    entries[name] = {
+        "kind": "mask_predictor",
+        "file": path.name,
+        "sha256": sha256(path),
+        "command": command,
+        "source": predictor.source,
+        "size": predictor.size,
+        "domains": list(predictor.domains),
+        "quality": predictor.quality,
+    }
+    (folder / "registry.json").write_text(json.dumps(entries, indent=2) + "\n")
+    return path
+
+
+def load_pretrained_mask_predictor(name: str, folder: Path = CHECKPOINTS):
+    """A shipped mask predictor by name, after checking its sha256."""
+    from .mask_predictor import load_mask_predictor
+
+    path, _ = _verified_file(name, "mask_predictor", folder)
+    return load_mask_predictor(path)
+
+
 def train_or_load(name: str, config: TrainConfig, device: str = "auto") -> tuple[LoadedModel, str]:
     """The shipped checkpoint ``name`` if there is one, else a model trained with ``config``.
 
@@ -208,4 +257,4 @@ def train_or_load(name: str, config: TrainConfig, device: str = "auto") -> tuple
         return load_pretrained(name, dev), "shipped"
     trainer = Trainer(config)
     trainer.fit()
-    return LoadedModel(trainer.model.eval(), config, _default_options(config)), "trained"
+    return LoadedModel(trainer.translation_model(), config, _default_options(config)), "trained"

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .layers import decoder, encoder, init_weights, patch_features, sn_conv
+from .layers import (
+    combine_image_output,
+    decoder,
+    encoder,
+    image_output_channels,
+    init_image_output,
+    init_weights,
+    patch_features,
+    sn_conv,
+)
 from .masks import check_images, check_masks, instance_validity
 
 __all__ = [
@@ -55,12 +64,30 @@ def encode_set(encode: nn.Module, masks: torch.Tensor, valid: torch.Tensor) -> t
 @dataclass(frozen=True)
 class SetGeneratorConfig:
     """Widths of a :class:`SetGenerator`. ``ngf`` is the stem width of both encoders; the image decoder
-    is 2·ngf wide and the mask decoder 3·ngf wide, as in the authors' code."""
+    is 2·ngf wide and the mask decoder 3·ngf wide, as in the authors' code.
+
+    ``image_output`` (not the authors' unless ``"direct"``): how g_GX's output becomes the image — see
+    :func:`~instagan_lite.layers.combine_image_output`. ``"residual"`` and ``"attention"`` start as the
+    identity on the image and learn what to change; the masks are generated as usual.
+    """
 
     image_channels: int = 3
     ngf: int = 64
     n_blocks: int = 9
     n_downsampling: int = 2
+    image_output: str = "direct"
+    gate_start: float = 0.5
+    residual_scale: float = 0.0
+
+    @classmethod
+    def paper(cls) -> SetGeneratorConfig:
+        """The authors' widths: ngf 64, 9 blocks per encoder (26,815,108 parameters)."""
+        return cls(ngf=64, n_blocks=9)
+
+    @classmethod
+    def lite(cls, image_output: str = "direct") -> SetGeneratorConfig:
+        """CPU-friendly widths: ngf 16, 3 blocks per encoder (see benchmarks/train_step.py)."""
+        return cls(ngf=16, n_blocks=3, image_output=image_output)
 
 
 class SetGenerator(nn.Module):
@@ -85,19 +112,21 @@ class SetGenerator(nn.Module):
         feat = ngf * 2**n
         self.encoder_img = encoder(config.image_channels, ngf, config.n_blocks, n)  # f_GX
         self.encoder_seg = encoder(1, ngf, config.n_blocks, n)  # f_GA
-        self.decoder_img = decoder(2 * feat, 2 * ngf, config.image_channels, n)  # g_GX
+        image_out = image_output_channels(config.image_output, config.image_channels)
+        self.decoder_img = decoder(2 * feat, 2 * ngf, image_out, n)  # g_GX
         self.decoder_seg = decoder(3 * feat, 3 * ngf, 1, n)  # g_GA
         init_weights(self)
+        init_image_output(self.decoder_img, config.image_output, config.gate_start, config.residual_scale)
 
     @classmethod
     def paper(cls) -> SetGenerator:
         """The authors' widths: ngf 64, 9 blocks per encoder (26,815,108 parameters)."""
-        return cls(SetGeneratorConfig(ngf=64, n_blocks=9))
+        return cls(SetGeneratorConfig.paper())
 
     @classmethod
     def lite(cls) -> SetGenerator:
         """CPU-friendly widths: ngf 16, 3 blocks per encoder (see benchmarks/train_step.py)."""
-        return cls(SetGeneratorConfig(ngf=16, n_blocks=3))
+        return cls(SetGeneratorConfig.lite())
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         check_images(images, self.config.image_channels, 2**self.config.n_downsampling)
@@ -106,8 +135,9 @@ class SetGenerator(nn.Module):
         valid = instance_validity(masks)  # (B, K)
         image_feat = self.encoder_img(images)  # f_GX(x): (B, C, h', w')
         inst_feat, set_sum = encode_set(self.encoder_seg, masks, valid)  # f_GA(a_i), Σ_i f_GA(a_i)
-        # y' = g_GX([f_GX(x); Σ_i f_GA(a_i)])
+        # y' = g_GX([f_GX(x); Σ_i f_GA(a_i)])  (or, for the lite image outputs, a change of x)
         out_images = self.decoder_img(torch.cat([image_feat, set_sum], 1))
+        out_images = combine_image_output(self.config.image_output, images, out_images)
         sample_of = valid.nonzero()[:, 0]
         # b'_n = g_GA([f_GA(a_n); f_GX(x); Σ_i f_GA(a_i)]) for each valid slot n
         decoded = self.decoder_seg(torch.cat([inst_feat, image_feat[sample_of], set_sum[sample_of]], 1))
@@ -124,6 +154,16 @@ class SetDiscriminatorConfig:
     image_channels: int = 3
     ndf: int = 64
     n_layers: int = 3
+
+    @classmethod
+    def paper(cls) -> SetDiscriminatorConfig:
+        """The authors' widths: ndf 64, 3 layers (9,721,729 trainable parameters)."""
+        return cls(ndf=64, n_layers=3)
+
+    @classmethod
+    def lite(cls) -> SetDiscriminatorConfig:
+        """CPU-friendly widths: ndf 16, 2 layers."""
+        return cls(ndf=16, n_layers=2)
 
 
 class SetDiscriminator(nn.Module):
@@ -153,12 +193,12 @@ class SetDiscriminator(nn.Module):
     @classmethod
     def paper(cls) -> SetDiscriminator:
         """The authors' widths: ndf 64, 3 layers (9,721,729 trainable parameters)."""
-        return cls(SetDiscriminatorConfig(ndf=64, n_layers=3))
+        return cls(SetDiscriminatorConfig.paper())
 
     @classmethod
     def lite(cls) -> SetDiscriminator:
         """CPU-friendly widths: ndf 16, 2 layers."""
-        return cls(SetDiscriminatorConfig(ndf=16, n_layers=2))
+        return cls(SetDiscriminatorConfig.lite())
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
         check_images(images, self.config.image_channels)

@@ -10,12 +10,14 @@ Inference (the same loop without losses) is in :mod:`instagan_lite.translate`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from .distributed import Distributed
 from .image_pool import ImagePool
 from .losses import (
     GENERATOR_TERMS,
@@ -157,6 +159,8 @@ def train_step(
     config: SequentialConfig | None = None,
     weights: LossWeights | None = None,
     generator: torch.Generator | None = None,
+    distributed: Distributed | None = None,
+    autocast_dtype: torch.dtype | None = None,
 ) -> list[dict[str, float]]:
     """One training iteration on a batch of each domain, with the authors' sequential semantics.
 
@@ -169,6 +173,10 @@ def train_step(
         config: ins_max / ins_per / order. The CycleGAN baselines always take one step.
         weights: λ_cyc, λ_idt, λ_ctx (the CycleGAN baselines have no context term).
         generator: RNG for ``order="random"``.
+        distributed: in a ``torchrun`` run, the gradients are averaged over the ranks before each
+            optimizer step and the ranks agree on the number of steps (:mod:`instagan_lite.distributed`).
+        autocast_dtype: run the forward passes under ``torch.autocast`` with this dtype (e.g.
+            ``torch.bfloat16`` on a GPU); the backward passes and the optimizer steps stay in fp32.
 
     Per step m (M = ins_max // ins_per steps, fewer if both directions run out of instances):
       1. freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise; L_G = Σ_directions
@@ -193,13 +201,21 @@ def train_step(
     earlier_A: list[torch.Tensor] = []  # detached b'_1..m-1 of the A->B direction
     earlier_B: list[torch.Tensor] = []
     history = []
+
+    def forward_context():
+        if autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(images_A.device.type, dtype=autocast_dtype)
+
     for sl in step_slices(slots, ins_per):
         # 1. Generator update, discriminators frozen.
         _set_requires_grad(model.discriminators, False)
         opt_G.zero_grad(set_to_none=True)
-        fwd_A = generator_terms(model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights)
-        fwd_B = generator_terms(model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights)
-        if fwd_A is None and fwd_B is None:
+        with forward_context():
+            fwd_A = generator_terms(model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights)
+            fwd_B = generator_terms(model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights)
+        local_work = fwd_A is not None or fwd_B is not None
+        if not (distributed.any(local_work, images_A.device) if distributed is not None else local_work):
             break
         record: dict[str, float] = {}
         total = torch.zeros((), device=images_A.device)
@@ -207,7 +223,10 @@ def train_step(
             if fwd is not None:
                 total = total + weights.total(fwd.losses)
                 record.update({f"{name}/{k}": v.item() for k, v in fwd.losses.items()})
-        total.backward()
+        if local_work:
+            total.backward()
+        if distributed is not None:  # every rank takes the same step: the mean of the ranks' gradients
+            distributed.average_gradients(p for g in model.generators for p in g.parameters())
         opt_G.step()
         record["G"] = total.item()
 
@@ -222,10 +241,14 @@ def train_step(
             if fwd is None:
                 continue
             fake = pool.query(fwd.aggregated)
-            loss = discriminator_loss(D(real, real_masks), D(fake[:, :3], fake[:, 3:]))
+            with forward_context():
+                loss = discriminator_loss(D(real, real_masks), D(fake[:, :3], fake[:, 3:]))
             record[name] = loss.item()
             loss_D = loss_D + loss
-        loss_D.backward()
+        if local_work:
+            loss_D.backward()
+        if distributed is not None:
+            distributed.average_gradients(p for d in model.discriminators for p in d.parameters())
         opt_D.step()
 
         # 3. Feed back the detached translation; remember the detached masks for aggregation.

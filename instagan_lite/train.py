@@ -12,11 +12,13 @@ and every RNG). Ctrl-C finishes the current iteration, saves and stops; a second
 
 from __future__ import annotations
 
+import copy
 import csv
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 import torch
@@ -25,6 +27,8 @@ from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .data.dataset import UnalignedDataset
 from .data.sources import DataConfig, build_datasets, collate
 from .device import pick_device
+from .distributed import Distributed, init_distributed
+from .ema import ExponentialMovingAverage
 from .image_pool import ImagePool
 from .losses import LossWeights
 from .model import ModelConfig, TranslationModel
@@ -53,9 +57,12 @@ class TrainConfig:
 
     The networks (:class:`ModelConfig`), the data (:class:`DataConfig`), the sequential mini-batches
     (:class:`SequentialConfig`) and the loss weights (:class:`LossWeights`) are their own small configs;
-    the rest is the optimisation (batch size, Adam's ``lr`` and ``beta1``, ``epochs`` at the base rate
-    then ``decay_epochs`` of linear decay, the image pool, the seed) and the run (``minutes`` and
-    ``max_iterations`` stop earlier; where and how often to write).
+    the rest is the optimisation (batch size, Adam's ``lr`` and ``beta1``, ``lr_discriminator`` for the
+    discriminators if it differs, ``epochs`` at the base rate then ``decay_epochs`` of linear decay, the
+    image pool, ``ema_decay`` for an exponential moving average of the generators, the seed), how the
+    arithmetic runs (``precision`` ``"fp32"`` or ``"bf16"`` autocast for the forward passes, and
+    ``channels_last`` memory — both for GPUs) and the run (``minutes`` and ``max_iterations`` stop
+    earlier; where and how often to write).
     """
 
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -67,7 +74,11 @@ class TrainConfig:
     decay_epochs: int = 0
     lr: float = 2e-4
     beta1: float = 0.5
+    lr_discriminator: float | None = None
     pool_size: int = 50
+    ema_decay: float | None = 0.999
+    precision: str = "fp32"
+    channels_last: bool = False
     seed: int = 0
     minutes: float | None = None
     max_iterations: int | None = None
@@ -80,10 +91,43 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        smallest = 32 if self.model.preset == "paper" else 16  # the discriminator's patches need 2×2 at least
+        if self.data.size < smallest:
+            raise ValueError(
+                f"the {self.model.preset} preset needs images of at least {smallest} px, got {self.data.size}"
+            )
+        if self.precision not in ("fp32", "bf16"):
+            raise ValueError(f"precision must be 'fp32' or 'bf16', got {self.precision!r}")
+
+    @classmethod
+    def lite(cls, **settings) -> TrainConfig:
+        """The lite recipe (the defaults): lite widths, 32 px shapes, the residual image output and an EMA
+        of the generators (``docs/lite_recipe.md``); ``settings`` override top-level fields."""
+        return cls(**settings)
+
+    @classmethod
+    def paper(cls, **settings) -> TrainConfig:
+        """Exactly the authors' recipe: their widths, direct image output, no EMA, Adam 2e-4 for G and D,
+        λ 10 / 10 / 10, ins_max 4 / ins_per 2; ``settings`` override top-level fields (e.g. ``data``)."""
+        return cls(model=ModelConfig(preset="paper"), ema_decay=None, **settings)
 
     def as_dict(self) -> dict:
         """A JSON-friendly nested dict (what checkpoints store)."""
         return asdict(self)
+
+    def with_changes(self, changes: Mapping[str, object]) -> TrainConfig:
+        """A copy with some settings changed, sub-config settings named with a dot:
+        ``config.with_changes({"model.image_output": "attention", "ema_decay": 0.999})``."""
+        values = self.as_dict()
+        for key, value in changes.items():
+            *groups, name = key.split(".")
+            target = values
+            for group in groups:
+                target = target[group]
+            if name not in target:
+                raise ValueError(f"unknown training setting {key!r}")
+            target[name] = asdict(value) if is_dataclass(value) else value
+        return TrainConfig.from_dict(values)
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
@@ -118,15 +162,26 @@ class TrainResult:
 class Trainer:
     """Trains a :class:`TranslationModel` according to a :class:`TrainConfig`; see the module docstring."""
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, distributed: Distributed | None = None) -> None:
         self.config = config
+        self.distributed = distributed if distributed is not None else init_distributed(config.device)
+        self.rank, self.world_size = (
+            (self.distributed.rank, self.distributed.world_size) if self.distributed else (0, 1)
+        )
         self.device = pick_device(config.device)
+        if self.device.type == "cuda" and self.distributed is not None:
+            self.device = torch.device("cuda", self.distributed.local_rank)
         self.out_dir = Path(config.out_dir)
         self.model = TranslationModel.from_config(config.model, seed=config.seed).to(self.device)
-        self.opt_G, self.opt_D = self.model.optimizers(config.lr, config.beta1)
+        self.memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
+        self.model.to(memory_format=self.memory_format)
+        self.opt_G, self.opt_D = self.model.optimizers(config.lr, config.beta1, config.lr_discriminator)
+        self.ema = ExponentialMovingAverage(self.model.generators, config.ema_decay) if config.ema_decay else None
         self.sched_G = linear_decay_scheduler(self.opt_G, config.epochs, config.decay_epochs)
         self.sched_D = linear_decay_scheduler(self.opt_D, config.epochs, config.decay_epochs)
-        self.pools = (ImagePool(config.pool_size, config.seed), ImagePool(config.pool_size, config.seed + 1))
+        # one pair of image pools per rank (rank 0's seeds are the single-process ones)
+        pool_seed = config.seed + 2 * self.rank
+        self.pools = (ImagePool(config.pool_size, pool_seed), ImagePool(config.pool_size, pool_seed + 1))
         self.order_rng = torch.Generator().manual_seed(config.seed)
         self.data = UnalignedDataset(*build_datasets(config.data, "train", config.seed), seed=config.seed)
         self.iteration = self.epoch = self.position = 0
@@ -136,14 +191,28 @@ class Trainer:
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     @property
+    def is_main(self) -> bool:
+        """Whether this process writes (the only process, or rank 0 of a distributed run)."""
+        return self.rank == 0
+
+    @property
     def batches_per_epoch(self) -> int:
-        return max(1, len(self.data) // self.config.batch_size)
+        """Iterations per epoch: the data divided into global batches of ``batch_size × world_size``."""
+        return max(1, len(self.data) // (self.config.batch_size * self.world_size))
 
     @property
     def checkpoint_path(self) -> Path:
         return self.out_dir / "checkpoint.pt"
 
     def state_dict(self) -> dict:
+        """Everything to resume. In a distributed run every rank must call it (the per-rank pools and
+        random states are gathered, in rank order, under ``ranks``)."""
+        own = {
+            "pools": [p.state_dict() for p in self.pools],
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        }
+        ranks = self.distributed.gather_objects(own) if self.distributed is not None else [own]
         return {
             "kind": "trainer",
             "config": self.config.as_dict(),
@@ -153,12 +222,14 @@ class Trainer:
             "opt_D": self.opt_D.state_dict(),
             "sched_G": self.sched_G.state_dict(),
             "sched_D": self.sched_D.state_dict(),
-            "pools": [p.state_dict() for p in self.pools],
+            "pools": own["pools"],
             "order_rng": self.order_rng.get_state(),
-            "torch_rng": torch.get_rng_state(),
-            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "torch_rng": own["torch_rng"],
+            "cuda_rng": own["cuda_rng"],
+            "ranks": ranks,
             "counters": {"iteration": self.iteration, "epoch": self.epoch, "position": self.position},
             "elapsed": self.elapsed,
+            "ema": self.ema.state_dict() if self.ema is not None else {},
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -167,19 +238,39 @@ class Trainer:
         self.opt_D.load_state_dict(state["opt_D"])
         self.sched_G.load_state_dict(state["sched_G"])
         self.sched_D.load_state_dict(state["sched_D"])
-        for pool, pool_state in zip(self.pools, state["pools"]):
+        ranks = state.get("ranks") or [state]
+        if len(ranks) != self.world_size:
+            raise CheckpointError(
+                f"the checkpoint was written by a run of {len(ranks)} process(es); resume it with as many "
+                f"(this run has {self.world_size})"
+            )
+        own = ranks[self.rank]
+        for pool, pool_state in zip(self.pools, own["pools"]):
             pool.load_state_dict(pool_state)
         self.order_rng.set_state(state["order_rng"])
-        torch.set_rng_state(state["torch_rng"])
-        if state["cuda_rng"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        torch.set_rng_state(own["torch_rng"])
+        if own["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(own["cuda_rng"])
         counters = state["counters"]
         self.iteration, self.epoch, self.position = counters["iteration"], counters["epoch"], counters["position"]
         self.elapsed = float(state["elapsed"])
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"])
+
+    def translation_model(self) -> TranslationModel:
+        """The model to translate with: a copy in eval mode, with the averaged generator weights when the
+        run keeps an exponential moving average (``ema_decay``)."""
+        model = copy.deepcopy(self.model).eval()
+        if self.ema is not None:
+            self.ema.copy_to(model.generators)
+        return model
 
     def save(self, path: Path | str | None = None) -> Path:
-        """Write an atomic checkpoint (default ``<out_dir>/checkpoint.pt``)."""
-        return save_checkpoint(self.state_dict(), path or self.checkpoint_path)
+        """Write an atomic checkpoint (default ``<out_dir>/checkpoint.pt``); in a distributed run every rank
+        calls it and rank 0 writes."""
+        state = self.state_dict()
+        path = Path(path or self.checkpoint_path)
+        return save_checkpoint(state, path) if self.is_main else path
 
     @classmethod
     def resume(cls, path: Path | str, **overrides) -> Trainer:
@@ -199,9 +290,10 @@ class Trainer:
             self._order = (self.epoch, torch.randperm(len(self.data), generator=torch.Generator().manual_seed(seed)))
         order = self._order[1]
         bs = self.config.batch_size
+        start = (self.position * self.world_size + self.rank) * bs  # this rank's share of the global batch
         self.data.epoch = self.epoch
-        batch = collate([self.data[int(i)] for i in order[self.position * bs : (self.position + 1) * bs]])
-        return {k: v.to(self.device) for k, v in batch.items()}
+        batch = collate([self.data[int(i)] for i in order[start : start + bs]])
+        return {k: v.to(self.device, memory_format=self.memory_format) for k, v in batch.items()}
 
     def train_iteration(self) -> list[dict[str, float]]:
         """One iteration (all sequential steps) on the next batch; advances the counters."""
@@ -220,7 +312,11 @@ class Trainer:
             c.sequential,
             c.weights,
             self.order_rng,
+            self.distributed,
+            torch.bfloat16 if c.precision == "bf16" else None,
         )
+        if self.ema is not None:
+            self.ema.update(self.model.generators)
         self.iteration += 1
         self.position += 1
         if self.position >= self.batches_per_epoch:
@@ -229,6 +325,17 @@ class Trainer:
             self.sched_G.step()
             self.sched_D.step()
         return history
+
+    def _agreed_stop_reason(self) -> str | None:
+        """Why to stop now, or None; in a distributed run every rank stops when any rank would (a Ctrl-C
+        on one rank, or rank 0's time budget), so that no rank waits for the others forever."""
+        reason = self._stop_reason()
+        if self.distributed is None:
+            return reason
+        reasons = self.distributed.gather_objects(reason)
+        if "interrupt" in reasons:
+            return "interrupt"
+        return reasons[0] if reasons[0] is not None else next((r for r in reasons if r is not None), None)
 
     def _stop_reason(self) -> str | None:
         c = self.config
@@ -254,36 +361,38 @@ class Trainer:
 
         c = self.config
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        log = LossLog(self.out_dir / "losses.csv", loss_names(c.model.method), keep_until=self.iteration)
+        names = loss_names(c.model.method)
+        log = LossLog(self.out_dir / "losses.csv", names, keep_until=self.iteration) if self.is_main else None
         total = (c.epochs + c.decay_epochs) * self.batches_per_epoch
         if c.max_iterations is not None:
             total = min(total, c.max_iterations)
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, self._request_stop) if in_main else None
         self._stop_requested = False
-        bar = tqdm(
-            total=total, initial=self.iteration, disable=not c.progress, desc=f"{c.model.method} {c.model.preset}"
-        )
+        desc = f"{c.model.method} {c.model.preset}" + (f" ×{self.world_size}" if self.distributed else "")
+        bar = tqdm(total=total, initial=self.iteration, disable=not (c.progress and self.is_main), desc=desc)
         try:
-            while (reason := self._stop_reason()) is None:
+            while (reason := self._agreed_stop_reason()) is None:
                 start = time.perf_counter()
                 history = self.train_iteration()
                 self.elapsed += time.perf_counter() - start
-                log.write(self.iteration, self.epoch, self.elapsed, history)
+                if log is not None:
+                    log.write(self.iteration, self.epoch, self.elapsed, history)
                 bar.update()
                 if history:
                     bar.set_postfix(progress_postfix(history))
                 if c.checkpoint_every and self.iteration % c.checkpoint_every == 0:
                     self.save()
-                if c.sample_every and self.iteration % c.sample_every == 0:
+                if c.sample_every and self.iteration % c.sample_every == 0 and self.is_main:
                     self.save_samples()
         finally:
             bar.close()
-            log.close()
+            if log is not None:
+                log.close()
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
         path = self.save()
-        if c.sample_every:
+        if c.sample_every and self.is_main:
             self.save_samples()
         return TrainResult(self.iteration, self.epoch, self.elapsed, reason, path)
 
@@ -294,16 +403,15 @@ class Trainer:
 
         paths = []
         test_A, test_B = build_datasets(self.config.data, "test", self.config.seed)
-        self.model.eval()
+        model = self.translation_model()
         for direction, data in (("AtoB", test_A), ("BtoA", test_B)):
             items = [data[i] for i in range(min(n, len(data)))]
             x = torch.stack([it["image"] for it in items]).to(self.device)
             m = torch.stack([it["masks"] for it in items]).to(self.device)
             options = TranslateOptions(ins_per=self.config.sequential.ins_per)
-            y, b = translate(self.model, x, m, direction, options)
+            y, b = translate(model, x, m, direction, options)
             fig = translation_figure(x, m, y, b, title=f"{direction}, iteration {self.iteration}")
             paths.append(save_figure(fig, self.out_dir / "samples" / f"{direction}_{self.iteration:06d}.png"))
-        self.model.train()
         return paths
 
 

@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["PALETTE", "mask_overlay", "save_figure", "to_numpy_image", "translation_figure"]
+__all__ = [
+    "PALETTE",
+    "draw_instances",
+    "mask_overlay",
+    "save_figure",
+    "sequential_strip",
+    "set_generator_diagram",
+    "to_numpy_image",
+    "translation_figure",
+]
 
 PALETTE = np.array(
     [[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
@@ -47,6 +56,32 @@ def mask_overlay(
     return out
 
 
+def draw_instances(
+    ax,
+    image: torch.Tensor,
+    masks: torch.Tensor,
+    alpha: float = 0.35,
+    show: Sequence[bool] | None = None,
+    legend: bool = True,
+) -> None:
+    """Draw an image with its instances on a matplotlib axis: a light fill, an outline per instance in its
+    colour (``PALETTE[k]``), and a legend naming the slots. image (3, H, W), masks (K, H, W) in [-1, 1]."""
+    from matplotlib.patches import Patch
+
+    ax.imshow(mask_overlay(image, masks, alpha, show))
+    handles = []
+    for k, mask in enumerate(masks.detach().cpu().float()):
+        if (show is not None and not show[k]) or not (mask > 0).any():
+            continue
+        colour = PALETTE[k % len(PALETTE)]
+        ax.contour((mask > 0).numpy().astype(float), levels=[0.5], colors=[colour], linewidths=1.2)
+        handles.append(Patch(facecolor=colour, edgecolor="black", label=f"instance {k}"))
+    if legend and handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def translation_figure(
     images: torch.Tensor,
     masks: torch.Tensor,
@@ -56,39 +91,115 @@ def translation_figure(
     oracle: torch.Tensor | None = None,
 ):
     """A figure with one column per sample and rows: input, input masks, translation, translated masks
-    (and the oracle if given). Images (B, 3, H, W), masks (B, K, H, W), all in [-1, 1]."""
-    import matplotlib.pyplot as plt
+    (and the oracle if given). Images (B, 3, H, W), masks (B, K, H, W), all in [-1, 1]. Made without
+    pyplot (a :class:`matplotlib.figure.Figure`): display it, or write it with :func:`save_figure`."""
+    from matplotlib.figure import Figure
 
-    rows = [
-        ("input", [to_numpy_image(x) for x in images]),
-        ("input masks", [mask_overlay(x, m) for x, m in zip(images, masks)]),
-        ("translation", [to_numpy_image(y) for y in translated]),
-    ]
+    rows = [("input", images, None), ("input masks", images, masks), ("translation", translated, None)]
     if translated_masks.shape[1]:
-        rows.append(("translated masks", [mask_overlay(y, m) for y, m in zip(translated, translated_masks)]))
+        rows.append(("translated masks", translated, translated_masks))
     if oracle is not None:
-        rows.append(("ideal (oracle)", [to_numpy_image(o) for o in oracle]))
+        rows.append(("ideal (oracle)", oracle, None))
     n = images.shape[0]
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.3 * len(rows)), squeeze=False)
-    for r, (label, pictures) in enumerate(rows):
-        for c, picture in enumerate(pictures):
+    fig = Figure(figsize=(1.3 * n, 1.3 * len(rows)), layout="constrained")
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for r, (label, pictures, overlay) in enumerate(rows):
+        for c in range(n):
             ax = axes[r, c]
-            ax.imshow(picture, interpolation="nearest")
+            if overlay is None:
+                ax.imshow(to_numpy_image(pictures[c]), interpolation="nearest")
+            else:
+                draw_instances(ax, pictures[c], overlay[c], legend=False)
             ax.set_xticks([])
             ax.set_yticks([])
         axes[r, 0].set_ylabel(label, fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
     return fig
 
 
 def save_figure(fig, path: Path | str, dpi: int = 100) -> Path:
-    """Save ``fig`` as PNG (creating folders) and close it."""
+    """Save ``fig`` as PNG (creating folders); a pyplot figure is closed after."""
     import matplotlib.pyplot as plt
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
+    fig.savefig(path, dpi=dpi, facecolor="white")
+    plt.close(fig)  # frees a pyplot figure; a plain Figure is left to the garbage collector
     return path
+
+
+def set_generator_diagram():
+    """A drawing of InstaGAN's set generator (paper Fig. 2, Eq. 1) made with matplotlib: the image encoder
+    f_GX, the mask encoder f_GA shared by every instance, the set sum Σ, the image decoder g_GX and the
+    mask decoder g_GA, with what each decoder reads. Returns a :class:`matplotlib.figure.Figure`."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fig = Figure(figsize=(8.6, 3.6), layout="constrained")
+    ax = fig.subplots()
+    ax.set_xlim(0, 10.4)
+    ax.set_ylim(-0.2, 4.4)
+    ax.set_axis_off()
+    colours = {"input": "#dde6f3", "encoder": "#f6d7a7", "sum": "#c9e7c4", "decoder": "#e8c7e6", "output": "#dde6f3"}
+
+    def box(x, y, text, kind, w=1.5, h=0.62):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.04", fc=colours[kind], ec="black", lw=0.8))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8)
+        return (x, y, w, h)
+
+    def arrow(a, b, text=""):
+        (xa, ya, wa, ha), (xb, yb, _, hb) = a, b
+        start, end = (xa + wa, ya + ha / 2), (xb, yb + hb / 2)
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, lw=0.8, color="black"))
+        if text:
+            ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.08, text, fontsize=6.5, ha="center")
+
+    x = box(0.1, 3.4, "image x", "input")
+    masks = [box(0.1, 2.2 - 0.8 * i, f"mask $a_{i + 1}$", "input") for i in range(3)]
+    fx = box(2.2, 3.4, "$f_{GX}$ (image encoder)", "encoder", w=1.9)
+    fa = [box(2.2, 2.2 - 0.8 * i, "$f_{GA}$ (shared)", "encoder", w=1.9) for i in range(3)]
+    total = box(4.8, 1.4, r"$\Sigma_i\, f_{GA}(a_i)$", "sum", w=1.5)
+    gx = box(7.0, 3.4, r"$g_{GX}$ on $[f_{GX};\ \Sigma]$", "decoder", w=1.9)
+    ga = box(7.0, 1.0, r"$g_{GA}$ on $[f_{GA}(a_n);\ f_{GX};\ \Sigma]$", "decoder", w=2.3, h=0.8)
+    arrow(x, fx)
+    for m, f in zip(masks, fa):
+        arrow(m, f)
+        arrow(f, total)
+    arrow(fx, gx)
+    arrow(total, gx)
+    arrow(total, ga)
+    arrow(fx, ga)
+    arrow(fa[0], ga)
+    y_out = box(9.15, 3.4, "$y'$", "output", w=1.1)
+    b_out = box(9.45, 1.1, "$b'_n$", "output", w=0.8)
+    arrow(gx, y_out)
+    arrow(ga, b_out)
+    ax.text(5.55, 0.05, "the sum is the same for every order of the instances: the image output is invariant,\n"
+            "each mask output follows its own instance", ha="center", fontsize=7, style="italic")  # fmt: skip
+    return fig
+
+
+@torch.no_grad()
+def sequential_strip(generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2):
+    """The sequential translation step by step (paper Sec. 2.3): x₁ with the first ``ins_per`` instances,
+    then x₂ = y'₁ with the next ones, …, and the final image. image (3, H, W), masks (K, H, W) in [-1, 1],
+    slots in the order they are translated. Returns a :class:`matplotlib.figure.Figure`."""
+    from matplotlib.figure import Figure
+
+    valid = [k for k in range(masks.shape[0]) if (masks[k] > -1).any()]
+    steps = [valid[i : i + ins_per] for i in range(0, len(valid), ins_per)]
+    fig = Figure(figsize=(2.0 * (len(steps) + 1), 2.4), layout="constrained")
+    axes = fig.subplots(1, len(steps) + 1, squeeze=False)[0]
+    x = image[None]
+    for m, (ax, slots) in enumerate(zip(axes, steps), start=1):
+        shown = [k in slots for k in range(masks.shape[0])]
+        draw_instances(ax, x[0], masks, 0.3, shown, legend=False)
+        ax.set_title(f"$x_{m}$, step {m}: instances {slots}", fontsize=7)
+        y, _ = generator(x, masks[slots][None])
+        x = y  # x_{m+1} = y'_m (detached in training)
+    axes[-1].imshow(to_numpy_image(x[0]))
+    axes[-1].set_title(f"$y'_{len(steps)}$: the result", fontsize=7)
+    axes[-1].set_xticks([])
+    axes[-1].set_yticks([])
+    return fig

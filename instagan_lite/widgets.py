@@ -1,8 +1,13 @@
 """Notebook widgets: thin ipywidgets shells over pure functions that the tests call directly.
 
 Each ``*_widget`` factory builds (does not display) a widget; the matching pure function does the work
-and returns arrays or numbers. Controls use ``continuous_update=False`` and draw with matplotlib inside
-an ``Output`` area, which works in JupyterLab and Colab without extra extensions.
+and returns arrays or numbers. Controls use ``continuous_update=False``.
+
+Every redraw builds its own :class:`matplotlib.figure.Figure` (never pyplot), renders it to PNG bytes and
+puts them in an ``ipywidgets.Image``. pyplot keeps global state that the kernel's post-execute hook
+flushes; in JupyterLab 4.6 with ipykernel 7, widget messages are handled on a separate thread, so a
+pyplot figure drawn in a callback could be flushed half-drawn (blank, transparent or missing panels).
+A private Figure and an Image widget have no such shared state, and no empty space is reserved.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = [
     "box_mask",
     "context_terms",
     "context_widget",
+    "figure_png",
     "load_loss_log",
     "loss_curve_widget",
     "loss_curves",
@@ -129,46 +135,72 @@ def loss_curves(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int
 # --- widget shells ----------------------------------------------------------------------------------
 
 
-def _show_panels(panels: list[tuple[np.ndarray, str, dict]], width: float = 2.8) -> None:
-    """Draw images side by side, each with a title and imshow options, axes hidden."""
-    import matplotlib.pyplot as plt
+def figure_png(fig, dpi: int = 80) -> bytes:
+    """Render a :class:`matplotlib.figure.Figure` (made without pyplot) to PNG bytes, white background."""
+    import io
 
-    _, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 3), squeeze=False)
-    for ax, (picture, title, options) in zip(axes[0], panels):
-        ax.imshow(picture, **options)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _panels_figure(panels: list[tuple[np.ndarray, str, dict]], width: float = 2.6):
+    """Images side by side, each with a title and imshow options; a panel whose options hold a ``cmap``
+    gets a frame and a colourbar (its colour encodes a value)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * len(panels), 2.9), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (picture, title, options) in zip(axes, panels):
+        shown = ax.imshow(picture, **options)
         ax.set_title(title, fontsize=9)
-        ax.set_axis_off()
-    plt.show()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if "cmap" in options:
+            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+        else:
+            ax.set_axis_off()
+    return fig
 
 
-def _figure_output():
+def _image_widget():
     import ipywidgets as widgets
 
-    return widgets.Output(layout=widgets.Layout(min_height="260px"))
+    return widgets.Image(format="png", layout=widgets.Layout(width="auto", height="auto"))
+
+
+def _row(children: list):
+    import ipywidgets as widgets
+
+    return widgets.HBox(children, layout=widgets.Layout(width="auto", flex_flow="row wrap"))
 
 
 def mask_explorer(dataset, max_instances: int = 4):
-    """Browse a dataset's images and toggle instances as coloured overlays."""
+    """Browse a dataset's images and toggle instances as outlined, coloured overlays."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from .viz import draw_instances
 
     index = widgets.IntSlider(0, 0, len(dataset) - 1, description="image", continuous_update=False)
-    toggles = [widgets.ToggleButton(True, description=f"instance {k}") for k in range(max_instances)]
-    alpha = widgets.FloatSlider(0.6, min=0, max=1, step=0.1, description="opacity", continuous_update=False)
-    out = _figure_output()
+    toggles = [
+        widgets.ToggleButton(True, description=f"instance {k}", layout=widgets.Layout(width="auto"))
+        for k in range(max_instances)
+    ]
+    alpha = widgets.FloatSlider(0.4, min=0, max=1, step=0.1, description="opacity", continuous_update=False)
+    image = _image_widget()
 
-    @out.capture(clear_output=True)
     def draw(*_):
         item = dataset[index.value]
-        _, ax = plt.subplots(figsize=(3, 3))
-        ax.imshow(mask_overlay(item["image"], item["masks"], alpha.value, [t.value for t in toggles]))
-        ax.set_axis_off()
-        plt.show()
+        fig = Figure(figsize=(3.4, 3.0), layout="constrained")
+        ax = fig.subplots()
+        draw_instances(ax, item["image"], item["masks"], alpha.value, [t.value for t in toggles])
+        image.value = figure_png(fig)
 
     for control in (index, alpha, *toggles):
         control.observe(draw, "value")
     draw()
-    return widgets.VBox([widgets.HBox([index, alpha]), widgets.HBox(toggles), out])
+    return widgets.VBox([_row([index, alpha]), _row(toggles), image])
 
 
 def context_widget(image: torch.Tensor, translated: torch.Tensor, input_mask: torch.Tensor):
@@ -180,33 +212,32 @@ def context_widget(image: torch.Tensor, translated: torch.Tensor, input_mask: to
         name: widgets.FloatSlider(value, min=1, max=size, step=1, description=name, continuous_update=False)
         for name, value in (("cy", size / 2), ("cx", size / 2), ("h", size / 3), ("w", size / 5))
     }
-    out = _figure_output()
+    picture = _image_widget()
 
-    @out.capture(clear_output=True)
     def draw(*_):
         b = box_mask(size, *(s.value for s in sliders.values()))[None]
         terms = context_terms(image, translated, input_mask[None], b)
-        _show_panels(
-            [
-                (mask_overlay(image, torch.cat([input_mask[None], b])), "a (red) and b' (green)", {}),
-                (
-                    terms["w"],
-                    f"w: L_ctx = {terms['l_ctx']:.4f}, ×10 = {terms['weighted']:.3f}",
-                    {"vmin": 0, "vmax": 1, "cmap": "gray"},
-                ),
-            ]
-        )
+        panels = [
+            (mask_overlay(image, torch.cat([input_mask[None], b])), "a (red) and b' (green) on x", {}),
+            (to_numpy_image(translated), "y' (the translation)", {}),
+            (terms["w"], f"w(a, b'): L_ctx = {terms['l_ctx']:.4f}", {"vmin": 0, "vmax": 1, "cmap": "viridis"}),
+        ]
+        picture.value = figure_png(_panels_figure(panels))
 
     for s in sliders.values():
         s.observe(draw, "value")
     draw()
-    return widgets.VBox([widgets.HBox(list(sliders.values())[:2]), widgets.HBox(list(sliders.values())[2:]), out])
+    controls = list(sliders.values())
+    return widgets.VBox([_row(controls[:2]), _row(controls[2:]), picture])
 
 
 def _instance_picker(n: int, callback) -> list:
     import ipywidgets as widgets
 
-    boxes = [widgets.Checkbox(True, description=f"instance {k}", indent=False) for k in range(n)]
+    boxes = [
+        widgets.Checkbox(True, description=f"instance {k}", indent=False, layout=widgets.Layout(width="auto"))
+        for k in range(n)
+    ]
     for box in boxes:
         box.observe(callback, "value")
     return boxes
@@ -217,24 +248,22 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
     import ipywidgets as widgets
 
     n = int(instance_validity(masks[None]).sum())
-    out = _figure_output()
+    picture = _image_widget()
 
-    @out.capture(clear_output=True)
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         view = set_feature_view(generator, image, masks, chosen)
         output = torch.from_numpy(view["image"]).permute(2, 0, 1) * 2 - 1
-        _show_panels(
-            [
-                (mask_overlay(image, masks, 0.6, chosen), "chosen instances", {}),
-                (view["set_norm"], f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)", {"cmap": "magma"}),
-                (mask_overlay(output, view["masks"]), "g_GX, g_GA outputs", {}),
-            ]
-        )
+        panels = [
+            (mask_overlay(image, masks, 0.6, chosen), "chosen instances", {}),
+            (view["set_norm"], f"‖Σ f_GA(a_i)‖, {view['n']} instance(s)", {"cmap": "magma"}),
+            (mask_overlay(output, view["masks"]), "g_GX, g_GA outputs", {}),
+        ]
+        picture.value = figure_png(_panels_figure(panels))
 
     boxes = _instance_picker(n, draw)
     draw()
-    return widgets.VBox([widgets.HBox(boxes), out])
+    return widgets.VBox([_row(boxes), picture])
 
 
 def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2):
@@ -242,50 +271,57 @@ def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Te
     import ipywidgets as widgets
 
     n = int(instance_validity(masks[None]).sum())
-    out = _figure_output()
+    picture = _image_widget()
 
-    @out.capture(clear_output=True)
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         result = selective_translation(generator, image, masks, chosen, ins_per)
-        _show_panels(
-            [
-                (mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
-                (result["overlay"], "translated", {}),
-            ]
-        )
+        panels = [(mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
+                  (result["overlay"], "translated", {})]  # fmt: skip
+        picture.value = figure_png(_panels_figure(panels))
 
     boxes = _instance_picker(n, draw)
     draw()
-    return widgets.VBox([widgets.HBox(boxes), out])
+    return widgets.VBox([_row(boxes), picture])
+
+
+def loss_figure(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int = 1):
+    """Loss curves on a private Figure: generator terms on the left, discriminator losses on the right
+    (their scales differ by an order of magnitude), iteration on the x axis."""
+    from matplotlib.figure import Figure
+
+    curves = loss_curves(log, terms, smoothing)
+    groups = {
+        "generator": [t for t in terms if t.startswith("G")],
+        "discriminators": [t for t in terms if t.startswith("D")],
+    }
+    groups = {k: v for k, v in groups.items() if v}
+    fig = Figure(figsize=(3.6 * max(1, len(groups)), 2.8), layout="constrained")
+    axes = fig.subplots(1, max(1, len(groups)), squeeze=False)[0]
+    for ax, (title, members) in zip(axes, groups.items()):
+        for term in members:
+            ax.plot(curves["iteration"], curves[term], label=term)
+        ax.set_title(f"{title} (mean of {smoothing} iterations)", fontsize=9)
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("loss")
+        ax.legend(fontsize=7)
+    return fig
 
 
 def loss_curve_widget(log: dict[str, np.ndarray]):
-    """Choose loss terms and smoothing; plot the curves."""
+    """Choose loss terms and smoothing; plot the curves (G terms and D losses on separate axes)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     names = [k for k in loss_names("instagan") if k in log]
-    terms = widgets.SelectMultiple(
-        options=names,
-        value=tuple(n for n in names if n in ("G", "D_A", "D_B")),
-        description="terms",
-        rows=min(8, len(names)),
-    )
+    default = tuple(n for n in names if n in ("G_A/gan", "G_A/context", "D_A", "D_B")) or tuple(names[:2])
+    terms = widgets.SelectMultiple(options=names, value=default, description="terms", rows=len(names))
     smoothing = widgets.IntSlider(20, 1, 200, description="smoothing", continuous_update=False)
-    out = _figure_output()
+    picture = _image_widget()
 
-    @out.capture(clear_output=True)
     def draw(*_):
-        curves = loss_curves(log, terms.value, smoothing.value)
-        _, ax = plt.subplots(figsize=(6, 3))
-        for term in terms.value:
-            ax.plot(curves["iteration"], curves[term], label=term)
-        ax.set_xlabel("iteration")
-        ax.legend(fontsize=7)
-        plt.show()
+        picture.value = figure_png(loss_figure(log, terms.value, smoothing.value))
 
     terms.observe(draw, "value")
     smoothing.observe(draw, "value")
     draw()
-    return widgets.VBox([widgets.HBox([terms, smoothing]), out])
+    return widgets.VBox([_row([terms, smoothing]), picture])

@@ -6,9 +6,9 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: instagan-lite
 #     language: python
-#     name: python3
+#     name: instagan-lite
 # ---
 
 # %% [markdown]
@@ -182,7 +182,7 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 n = 16 if FAST else 200
-tables = benchmark({"CycleGAN": (trainer.model, None)}, config.data.size, n)
+tables = benchmark({"CycleGAN": (trainer.model, None)}, size=config.data.size, n=n)
 print(format_table(tables["AtoB"]))
 
 # %% [markdown]

@@ -6,9 +6,9 @@
 #       extension: .py
 #       format_name: percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: instagan-lite
 #     language: python
-#     name: python3
+#     name: instagan-lite
 # ---
 
 # %% [markdown]
@@ -188,7 +188,7 @@ systems = {
     "instagan + clean-ups": (models["instagan_lite_shapes32"].model, LITE_CLEANUPS),
     "cyclegan": (models["cyclegan_lite_shapes32"].model, None),
 }
-tables = benchmark(systems, 32, n, evaluators=evaluators)
+tables = benchmark(systems, evaluators=evaluators, n=n)
 for direction, rows in tables.items():
     print(direction)
     print(format_table(rows))

@@ -1,8 +1,9 @@
 """Regenerate every executed notebook from its jupytext source: ``make notebooks``.
 
 For each ``notebooks/NN_name.py`` (the source you edit) this writes ``notebooks/NN_name.ipynb``: the
-cells of the ``.py``, executed top to bottom in a fresh ``python3`` kernel with ``INSTAGAN_LITE_FAST=1``
-(as CI runs them), with widget state stripped from the metadata. Never edit the ``.ipynb`` by hand.
+cells of the ``.py``, executed top to bottom in a fresh kernel of this environment, with widget state
+stripped from the metadata and the kernelspec of the ``instagan-lite`` kernel (``make lab``). Never edit
+the ``.ipynb`` by hand.
 
     python scripts/build_notebooks.py                     # all notebooks
     python scripts/build_notebooks.py notebooks/03_*.py   # some
@@ -21,12 +22,15 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+# The kernel `make lab` registers (this environment); matching it exactly means opening a notebook in
+# JupyterLab does not mark it modified. Execution here uses the current environment's python3 kernel.
+KERNELSPEC = {"display_name": "instagan-lite", "language": "python", "name": "instagan-lite"}
 
 
 def build(source: Path, timeout: int = 900) -> float:
     """Execute ``source`` (.py) into its paired .ipynb; returns the seconds taken."""
     notebook = jupytext.read(source)
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    notebook.metadata["kernelspec"] = KERNELSPEC
     start = time.perf_counter()
     NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}

@@ -44,7 +44,7 @@ def main() -> None:
             for p in trainer.model.parameters():
                 p.copy_(p.half().float())
         options = LITE_CLEANUPS if trainer.config.model.method == "instagan" else TranslateOptions()
-        metrics = evaluate_model(trainer.model, options, trainer.config.data.size, 200)
+        metrics = evaluate_model(trainer.model, options, size=trainer.config.data.size, n=200)
         export_pretrained(
             trainer.model,
             trainer.config,

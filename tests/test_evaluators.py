@@ -77,7 +77,7 @@ def test_evaluators_learn_the_domains(evaluators, test_sets):
     assert evaluators.domain_accuracy > 0.95 and evaluators.crop_accuracy > 0.95
     a, b = test_sets["A"], test_sets["B"]
     # real target images are called target, the untranslated input is not
-    assert classification_score(evaluators.domain, a["oracle"], "B") > 0.95
+    assert classification_score(evaluators.domain, a["oracle"], "B") > 0.9
     assert classification_score(evaluators.domain, a["images"], "B") < 0.05
     assert crop_shape_success(evaluators.crop, a["oracle"], a["masks"], "B", 16) > 0.9
     assert crop_shape_success(evaluators.crop, b["images"], b["masks"], "B", 16) > 0.9
@@ -96,7 +96,7 @@ def test_kid_on_the_domain_features_separates_the_domains(evaluators, test_sets)
 
 
 def test_evaluate_model_adds_learned_scores_to_the_reference_rows(evaluators):
-    rows = reference_rows(32, 40, evaluators=evaluators)
+    rows = reference_rows(evaluators=evaluators, n=40)
     identity, oracle = rows["identity"]["AtoB"], rows["oracle"]["AtoB"]
     assert identity["classification_score"] < 0.1 < 0.9 < oracle["classification_score"]
     assert identity["kid"] > 10 * abs(oracle["kid"])

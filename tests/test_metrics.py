@@ -13,9 +13,12 @@ from instagan_lite.metrics import (
     background_l1,
     centroid,
     change_iou,
+    colour_errors,
     evaluate_translations,
     is_target_shape,
     mask_iou,
+    object_l1,
+    oracle_l1,
     vacated_l1,
 )
 
@@ -130,3 +133,38 @@ def test_vacated_l1_by_hand_and_on_the_references():
     b = box(0, 0, 1, 1, 2)[None]  # oracle object: the top-left pixel
     assert vacated_l1(translated, oracle1, a, b) == pytest.approx(0.6)
     assert math.isnan(vacated_l1(translated, oracle1, b, a))  # nothing vacated
+
+
+def test_whole_image_object_and_colour_measures_by_hand():
+    oracle = torch.zeros(3, 4, 4)
+    oracle[:, :2, :2] = torch.tensor([0.5, -0.5, 1.0])[:, None, None]  # object 0: the top-left 2×2 block
+    oracle[:, 3, 3] = 1.0  # object 1: one pixel
+    oracle_masks = -torch.ones(3, 4, 4)  # three slots, the last one absent
+    oracle_masks[0, :2, :2] = 1
+    oracle_masks[1, 3, 3] = 1
+    translated = oracle.clone()
+    translated[:, 0, 0] = torch.tensor([0.1, -0.5, 1.0])  # one pixel of object 0 off by 0.4 in red
+    translated[:, 2, 0] = 0.3  # a background pixel off by 0.3 in every channel
+    assert oracle_l1(translated, oracle) == pytest.approx((0.4 + 3 * 0.3) / 48)
+    # inside the objects (5 pixels): only pixel (0, 0) is off, by 0.4 in one channel of three
+    assert object_l1(translated, oracle, oracle_masks) == pytest.approx(0.4 / 3 / 5)
+    # object 0's mean red is off by 0.4 / 4; object 1 is right; the absent slot gives nothing
+    assert colour_errors(translated, oracle, oracle_masks) == pytest.approx([0.4 / 4 / 3, 0.0])
+    assert math.isnan(object_l1(translated, oracle, -torch.ones(1, 4, 4)))
+
+
+def test_colour_error_ignores_texture_but_sees_a_colour_shift():
+    oracle = torch.zeros(3, 8, 8)
+    masks = -torch.ones(1, 8, 8)
+    masks[0, 2:6, 2:6] = 1
+    texture = torch.where(torch.arange(64).reshape(8, 8) % 2 == 0, 0.2, -0.2)  # zero-mean on the object
+    assert colour_errors(oracle + texture, oracle, masks) == pytest.approx([0.0], abs=1e-7)
+    assert colour_errors(oracle + 0.3, oracle, masks) == pytest.approx([0.3])
+
+
+def test_reference_rows_of_the_new_measures():
+    rows = reference_rows(size=32, n=20)
+    identity, oracle = rows["identity"]["AtoB"], rows["oracle"]["AtoB"]
+    assert oracle["oracle_l1"] == 0 and oracle["object_l1"] == 0 and oracle["colour_error"] == 0
+    # the identity differs from the oracle only where the shapes differ, so its colours are close
+    assert 0 < identity["oracle_l1"] < identity["object_l1"] and identity["colour_error"] < identity["object_l1"]

@@ -25,7 +25,7 @@ from .layout import (
     write_image,
     write_mask,
 )
-from .shapes import DOMAINS, render_scene, sample_scene, scene_rng
+from .shapes import BENCHMARK_SHAPES, DOMAINS, SHAPES, render_scene, sample_scene, scene_rng
 
 __all__ = [
     "InstanceMaskDataset",
@@ -143,6 +143,10 @@ class ShapesDataset(Dataset):
     Items: ``{"image": (3, S, S), "masks": (max_instances, S, S), "index": int}``; with ``flip`` a random
     horizontal flip (torch's global RNG) is applied to image and masks together. :meth:`oracle` gives
     the counterfactual rendering of item ``index`` in the other domain, masks in the same slot order.
+
+    ``instances`` fixes the number of objects per scene (default: 1–4 at random); ``object_scale``
+    scales the object sizes (``32 / S`` keeps the pixel sizes of 32 px scenes on an S px canvas);
+    ``shapes`` are the shapes of domain A and B (default: the benchmark's ellipses and rectangles).
     """
 
     def __init__(
@@ -154,11 +158,20 @@ class ShapesDataset(Dataset):
         seed: int = 0,
         max_instances: int = 4,
         flip: bool = False,
+        instances: int | None = None,
+        object_scale: float = 1.0,
+        shapes: tuple[str, str] = BENCHMARK_SHAPES,
     ) -> None:
         if domain not in DOMAINS:
             raise ValueError(f"domain must be 'A' or 'B', got {domain!r}")
+        if instances is not None and instances > max_instances:
+            raise ValueError(f"{instances} instances do not fit in max_instances={max_instances} slots")
+        unknown = [shape for shape in shapes if shape not in SHAPES]
+        if len(shapes) != 2 or unknown:
+            raise ValueError(f"shapes must be two of {SHAPES}, got {shapes}")
         self.domain, self.split, self.size, self.length = domain, split, size, length
         self.seed, self.max_instances, self.flip = seed, max_instances, flip
+        self.instances, self.object_scale, self.shapes = instances, object_scale, tuple(shapes)
 
     def __len__(self) -> int:
         return self.length
@@ -166,10 +179,12 @@ class ShapesDataset(Dataset):
     def _scene(self, index: int):
         if not 0 <= index < self.length:
             raise IndexError(index)
-        return sample_scene(self.size, scene_rng(self.seed, f"{self.split}{self.domain}", index))
+        radius_range = (0.16 * self.object_scale, 0.25 * self.object_scale)
+        rng = scene_rng(self.seed, f"{self.split}{self.domain}", index)
+        return sample_scene(self.size, rng, self.instances, radius_range)
 
     def __getitem__(self, index: int) -> dict:
-        image, masks, _ = render_scene(self._scene(index), self.domain)
+        image, masks, _ = render_scene(self._scene(index), self.domain, self.shapes)
         image_t, masks_t = torch.from_numpy(image), pack_masks(torch.from_numpy(masks), self.max_instances)
         if self.flip and torch.rand(()) < 0.5:
             image_t, masks_t = image_t.flip(-1), masks_t.flip(-1)
@@ -182,8 +197,8 @@ class ShapesDataset(Dataset):
         """
         scene = self._scene(index)
         other = "B" if self.domain == "A" else "A"
-        _, _, ids = render_scene(scene, self.domain)
-        image, masks, oracle_ids = render_scene(scene, other)
+        _, _, ids = render_scene(scene, self.domain, self.shapes)
+        image, masks, oracle_ids = render_scene(scene, other, self.shapes)
         out = -torch.ones(self.max_instances, self.size, self.size)
         for slot, obj in enumerate(ids[: self.max_instances]):
             hit = np.nonzero(oracle_ids == obj)[0]
@@ -221,21 +236,31 @@ def generate_shapes_dataset(
     seed: int = 0,
     overwrite: bool = False,
     progress: bool = True,
+    shapes: tuple[str, str] = BENCHMARK_SHAPES,
+    n_evaluator: int = 1000,
 ) -> Path:
     """Write the shapes benchmark to ``root`` in the authors' layout, plus the test oracle.
 
     Folders: ``trainA``, ``trainA_seg``, ``trainB``, ``trainB_seg``, ``testA``…, and
     ``testA_oracle`` / ``testA_oracle_seg`` (the ideal B-domain rendering of each A test image, masks
-    numbered as the input's), likewise for B. The same items as :class:`ShapesDataset` with the same
-    seed. Written atomically: nothing is left at ``root`` if it fails.
+    numbered as the input's), likewise for B; ``evaluatorA``… (``n_evaluator`` images per domain, 0 for
+    none) and ``evaluator_checkA``… (200), the scenes the learned evaluators train and are checked on;
+    and ``benchmark.json`` (the shapes, size and seed). The same items as :class:`ShapesDataset` with
+    the same seed, pixel for pixel. ``shapes`` picks another pair of shapes (e.g. to check that a
+    recipe carries over). Written atomically: nothing is left at ``root`` if it fails.
     """
+    import json
+
     from tqdm.auto import tqdm
 
-    jobs = [(split, d, n) for split, n in (("train", n_train), ("test", n_test)) for d in DOMAINS]
+    splits = [("train", n_train), ("test", n_test)]
+    if n_evaluator:
+        splits += [("evaluator", n_evaluator), ("evaluator_check", 200)]
+    jobs = [(split, d, n) for split, n in splits for d in DOMAINS]
     total = sum(n for _, _, n in jobs)
     with atomic_directory(root, overwrite) as tmp, tqdm(total=total, desc="shapes", disable=not progress) as bar:
         for split, domain, n in jobs:
-            data = ShapesDataset(domain, split, size, n, seed, max_instances=4)
+            data = ShapesDataset(domain, split, size, n, seed, max_instances=4, shapes=shapes)
             folders = [image_dir(tmp, split, domain), mask_dir(tmp, split, domain)]
             if split == "test":
                 folders += [image_dir(tmp, split, f"{domain}_oracle"), mask_dir(tmp, split, f"{domain}_oracle")]
@@ -253,4 +278,6 @@ def generate_shapes_dataset(
                     for k, m in enumerate(oracle["masks"].numpy()[: len(valid)]):
                         write_mask(folders[3] / f"{i:05d}_{k}.png", m)
                 bar.update()
+        info = {"shapes": list(shapes), "size": size, "seed": seed}
+        (tmp / "benchmark.json").write_text(json.dumps(info, indent=2) + "\n")
     return Path(root)

@@ -21,7 +21,9 @@ import numpy as np
 import torch
 
 __all__ = [
+    "BENCHMARK_SHAPES",
     "DOMAINS",
+    "SHAPES",
     "Scene",
     "make_shapes_batch",
     "render_scene",
@@ -31,7 +33,11 @@ __all__ = [
 ]
 
 DOMAINS = ("A", "B")
-SHAPE_OF = {"A": "ellipse", "B": "rectangle"}
+BENCHMARK_SHAPES = ("ellipse", "rectangle")
+"""The shape of domain A and of domain B in the benchmark."""
+SHAPES = ("ellipse", "rectangle", "disc", "triangle", "diamond")
+"""Every shape :func:`shape_mask` draws; any two make a pair of domains (e.g. a held-out pair to check that
+a recipe does not lean on ellipses and rectangles)."""
 
 
 @dataclass(frozen=True)
@@ -100,27 +106,47 @@ def sample_scene(
 
 
 def shape_mask(shape: str, size: int, centre: np.ndarray, r: float) -> np.ndarray:
-    """bool (size, size): a wide ellipse (semi-axes r, r/2) or a tall rectangle (half-sizes 0.45r, 0.9r)."""
+    """bool (size, size): one object of size parameter r centred at ``centre`` (y, x). Every shape covers
+    about 1.6 r² so that area says nothing about the shape:
+
+    - ``"ellipse"``: wide, semi-axes (r, r/2) — the benchmark's domain A;
+    - ``"rectangle"``: tall, half-sizes (0.45 r, 0.9 r) — the benchmark's domain B;
+    - ``"disc"``: radius 0.72 r; ``"triangle"``: pointing up, base 1.9 r, height 1.7 r;
+      ``"diamond"``: a square turned 45°, half-diagonal 0.9 r.
+    """
     yy, xx = np.mgrid[0:size, 0:size] + 0.5
     dy, dx = yy - centre[0], xx - centre[1]
     if shape == "ellipse":
         return (dx / r) ** 2 + (dy / (r / 2)) ** 2 <= 1
     if shape == "rectangle":
         return (np.abs(dx) <= 0.45 * r) & (np.abs(dy) <= 0.9 * r)
-    raise ValueError(f"unknown shape {shape!r}")
+    if shape == "disc":
+        return dx**2 + dy**2 <= (0.72 * r) ** 2
+    if shape == "triangle":  # apex at dy = -0.85 r, base at dy = +0.85 r
+        height, half_base = 1.7 * r, 0.95 * r
+        depth = dy + 0.85 * r  # 0 at the apex, height at the base
+        return (depth >= 0) & (depth <= height) & (np.abs(dx) <= half_base * depth / height)
+    if shape == "diamond":
+        return np.abs(dx) + np.abs(dy) <= 0.9 * r
+    raise ValueError(f"unknown shape {shape!r}; expected one of {SHAPES}")
 
 
-def render_scene(scene: Scene, domain: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Render ``scene`` with the shape of ``domain`` ("A" ellipses, "B" rectangles).
+def render_scene(
+    scene: Scene, domain: str, shapes: tuple[str, str] = BENCHMARK_SHAPES
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Render ``scene`` with the shape of ``domain``: ``shapes[0]`` for "A", ``shapes[1]`` for "B"
+    (the benchmark: ellipses and rectangles).
 
-    Returns image (3, S, S) float32 in [-1, 1]; masks (n, S, S) float32 in {-1, 1}, the visible part of
-    each object (later objects occlude earlier ones) sorted by decreasing area, fully hidden objects
-    dropped; and ids (n,), the object index of each mask (to pair a mask with its oracle).
+    Returns image (3, S, S) float32 in [-1, 1] on the 8-bit grid (k / 127.5 − 1, so a PNG round trip is
+    exact); masks (n, S, S) float32 in {-1, 1}, the visible part of each object (later objects occlude
+    earlier ones) sorted by decreasing area, fully hidden objects dropped; and ids (n,), the object index
+    of each mask (to pair a mask with its oracle).
     """
     if domain not in DOMAINS:
         raise ValueError(f"domain must be 'A' or 'B', got {domain!r}")
     image = scene.background.copy()
-    full = [shape_mask(SHAPE_OF[domain], scene.size, c, r) for c, r in zip(scene.centres, scene.radii)]
+    shape = shapes[DOMAINS.index(domain)]
+    full = [shape_mask(shape, scene.size, c, r) for c, r in zip(scene.centres, scene.radii)]
     visible = []
     for i, m in enumerate(full):
         image[:, m] = np.clip(scene.colours[i][:, None] + scene.texture[i][m][None], -1, 1)
@@ -128,7 +154,9 @@ def render_scene(scene: Scene, domain: str) -> tuple[np.ndarray, np.ndarray, np.
     order = sorted(range(len(visible)), key=lambda i: -int(visible[i].sum()))
     ids = np.array([i for i in order if visible[i].any()])
     masks = np.stack([np.where(visible[i], 1.0, -1.0) for i in ids])
-    return image.astype(np.float32), masks.astype(np.float32), ids
+    # 8-bit, as every real image is; computed in float32 exactly as the PNG reader does
+    levels = np.round((np.clip(image, -1, 1) + 1) * 127.5).astype(np.float32)
+    return levels / np.float32(127.5) - np.float32(1), masks.astype(np.float32), ids
 
 
 def make_shapes_batch(

@@ -1,0 +1,316 @@
+"""The command line from a user's seat: every verb, shipped models by name, honest resume, help and docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from instagan_lite import __version__
+from instagan_lite.__main__ import RUN_FLAGS, TRAIN_FLAGS, build_parser, main
+from instagan_lite.data.sources import DataConfig
+from instagan_lite.model import TranslationModel
+from instagan_lite.pretrained import export_pretrained, load_model, registry, save_model
+from instagan_lite.step import SequentialConfig
+from instagan_lite.train import TrainConfig, Trainer, progress_postfix
+from instagan_lite.translate import LITE_CLEANUPS
+from tests.test_official import official_state_dict
+
+
+@pytest.fixture
+def config(tmp_path) -> TrainConfig:
+    return TrainConfig(
+        data=DataConfig(size=16, shapes_length=8),
+        sequential=SequentialConfig(ins_max=4, ins_per=2),
+        batch_size=2,
+        max_iterations=2,
+        checkpoint_every=0,
+        sample_every=0,
+        progress=False,
+        out_dir=str(tmp_path / "run"),
+        device="cpu",
+    )
+
+
+def write_example(folder, size: int = 32) -> list[np.ndarray]:
+    """x.png with three square instances x_0.png … x_2.png; returns the image and the masks."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
+    Image.fromarray(image).save(folder / "x.png")
+    masks = []
+    for k, (y, x) in enumerate([(2, 2), (18, 4), (8, 18)]):
+        m = np.zeros((size, size), np.uint8)
+        m[y : y + 10, x : x + 10] = 255
+        Image.fromarray(m).save(folder / f"x_{k}.png")
+        masks.append(m)
+    return [image, *masks]
+
+
+def test_translate_only_instance_2_leaves_the_rest_unchanged(config, tmp_path, capsys):
+    config = config.with_changes({"model.image_output": "direct"})  # an untrained residual G changes nothing
+    trainer = Trainer(config)
+    ckpt = save_model(trainer.model, tmp_path / "model.pt", config)
+    image, *masks = write_example(tmp_path)
+    out = tmp_path / "out"
+    main(
+        [
+            "translate",
+            "--checkpoint",
+            str(ckpt),
+            "--image",
+            str(tmp_path / "x.png"),
+            "--masks",
+            *[str(tmp_path / f"x_{k}.png") for k in range(3)],
+            "--instances",
+            "2",
+            "--out",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
+    result = np.asarray(Image.open(out / "x.png"))
+    new_masks = [np.asarray(Image.open(out / f"x_{k}.png")) for k in range(3)]
+    assert np.array_equal(new_masks[0], masks[0]) and np.array_equal(new_masks[1], masks[1])
+    covered = (masks[2] > 127) | (new_masks[2] > 127)
+    assert np.array_equal(result[~covered], image[~covered])
+    assert not np.array_equal(result[covered], image[covered])
+    assert "x.png ->" in capsys.readouterr().out
+
+
+def test_cli_train_and_evaluate(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(
+        [
+            "train",
+            "--size",
+            "16",
+            "--batch-size",
+            "2",
+            "--shapes-length",
+            "4",
+            "--max-iterations",
+            "2",
+            "--no-progress",
+            "--sample-every",
+            "1",
+            "--out-dir",
+            str(out),
+            "--device",
+            "cpu",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert "stopped by iterations after 2 iterations" in text
+    assert sorted(p.name for p in (out / "samples").iterdir())[:2] == ["AtoB_000001.png", "AtoB_000002.png"]
+    main(
+        [
+            "evaluate",
+            "--checkpoint",
+            str(out / "checkpoint.pt"),
+            "--n",
+            "4",
+            "--no-learned",
+            "--out",
+            str(tmp_path / "m.json"),
+        ]
+    )
+    text = capsys.readouterr().out
+    assert "A → B on the shapes benchmark (4 test images per direction), 16 px" in text and "B → A on" in text
+    assert text.count("| checkpoint |") == 2 and "kid_x100" not in text
+    tables = json.loads((tmp_path / "m.json").read_text())
+    assert tables["AtoB"]["identity"]["shape_success"] == 0 and tables["AtoB"]["identity"]["background_l1"] == 0
+    oracle = tables["BtoA"]["oracle (real target)"]
+    assert oracle["background_l1"] == 0 and oracle["change_iou"] == 1
+    with pytest.raises(SystemExit) as exit_info:
+        main(["translate", "--checkpoint", str(tmp_path / "nope.pt"), "--image", "x.png", "--out", "o"])
+    assert exit_info.value.code == 2 and "no such checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train", "translate", "evaluate", "demo"])
+def test_cli_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    """Run the command line; returns (exit code, stdout, stderr)."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_info:
+        code = exit_info.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_version_and_every_train_flag_has_help_and_a_default(capsys):
+    code, out, _ = run_cli(["--version"], capsys)
+    assert code == 0 and out.strip() == f"instagan-lite {__version__}"
+    code, out, _ = run_cli(["train", "--help"], capsys)
+    text = " ".join(out.split())  # argparse wraps lines
+    for flag in TRAIN_FLAGS:
+        assert f"--{flag.name}" in text
+        help_text = " ".join(flag.help.split())
+        assert help_text[:30] in text, flag.name
+    assert text.count("(default:") >= len(TRAIN_FLAGS)
+    for verb in ("translate", "evaluate", "demo", "list"):
+        code, out, _ = run_cli([verb, "--help"], capsys)
+        assert code == 0 and "usage:" in out
+
+
+def test_docs_cli_reference_is_generated_from_the_parser():
+    from scripts.cli_reference import TARGET, reference
+
+    assert TARGET.read_text() == reference(), "docs/cli.md is stale: run python scripts/cli_reference.py"
+
+
+def test_list_names_every_shipped_model(capsys):
+    code, out, _ = run_cli(["list"], capsys)
+    assert code == 0
+    for name in registry():
+        assert out.count(name) == 1
+
+
+@pytest.mark.parametrize("name", sorted(registry()))
+def test_translate_and_evaluate_a_shipped_model_by_name(name, tmp_path, capsys):
+    image = write_example(tmp_path)[0]
+    out = tmp_path / "out"
+    args = ["translate", "--pretrained", name, "--image", str(tmp_path / "x.png"), "--out", str(out)]
+    code, text, err = run_cli([*args, "--masks", *[str(tmp_path / f"x_{k}.png") for k in range(3)]], capsys)
+    assert code == 0, err
+    assert np.asarray(Image.open(out / "x.png")).shape == image.shape
+    recorded = registry()[name]["translate_options"]
+    assert all(f"{key}={value}" in text for key, value in recorded.items())  # the model's own options
+    code, text, err = run_cli(["evaluate", "--pretrained", name, "--n", "4", "--no-learned"], capsys)
+    assert code == 0, err
+    assert text.count(f"| {name} |") == 2
+
+
+def test_load_model_tells_every_format_apart_by_content(config, tmp_path):
+    trainer = Trainer(config)
+    trainer.fit()
+    model_file = save_model(trainer.model, tmp_path / "model.pt", config, LITE_CLEANUPS)
+    export_pretrained(trainer.model, config, "tiny", "cmd", 0.1, 2, {}, LITE_CLEANUPS, folder=tmp_path / "ship")
+    official = tmp_path / "latest_net_G_A.pth"
+    torch.save(official_state_dict("G"), official)
+    assert load_model(trainer.checkpoint_path).options.clean_masks is False
+    assert load_model(model_file).options == LITE_CLEANUPS
+    assert load_model(tmp_path / "ship" / "tiny.pt").options == LITE_CLEANUPS
+    assert load_model(official).config is None
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(3)}, other)
+    with pytest.raises(Exception, match=r"other\.pt: not an instagan-lite checkpoint"):
+        load_model(other)
+
+
+def test_a_file_that_is_no_model_is_a_one_line_error(tmp_path, capsys):
+    bad = tmp_path / "notes.pt"
+    bad.write_text("hello")
+    write_example(tmp_path)
+    args = ["translate", "--checkpoint", str(bad), "--image", str(tmp_path / "x.png"), "--masks"]
+    code, _, err = run_cli([*args, str(tmp_path / "x_0.png"), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "notes.pt" in err
+    code, _, err = run_cli(["evaluate", "--pretrained", "no_such_model", "--no-learned"], capsys)
+    assert code == 2 and "no shipped checkpoint 'no_such_model'" in err
+
+
+def test_resume_refuses_a_conflicting_flag_and_prints_an_allowed_change(config, tmp_path, capsys):
+    Trainer(config).fit()
+    checkpoint = str(tmp_path / "run" / "checkpoint.pt")
+    for flag, value in (("--data", "datasets/other"), ("--out-dir", str(tmp_path / "elsewhere")), ("--lr", "0.1")):
+        code, _, err = run_cli(["train", "--resume", checkpoint, flag, value, "--max-iterations", "3"], capsys)
+        assert code == 2 and f"{flag} {value}" in err and "cannot change" in err, err
+    assert not (tmp_path / "elsewhere").exists()
+    # the same value as the checkpoint's is no conflict; a budget may change and says so
+    code, out, err = run_cli(["train", "--resume", checkpoint, "--size", "16", "--max-iterations", "3"], capsys)
+    assert code == 0, err
+    assert "resume: max_iterations 2 -> 3" in out and "stopped by iterations after 3 iterations" in out
+    assert {"minutes", "max-iterations"} <= RUN_FLAGS and not {"data", "size", "lr", "out-dir"} & RUN_FLAGS
+
+
+def test_progress_shows_a_direction_that_sat_out_never_nan():
+    history = [{"G": 1.0, "D_A": 0.5}, {"G": 3.0, "D_A": 0.7}]  # D_B's direction had no instance
+    shown = progress_postfix(history)
+    assert shown == {"G": "2.000", "D_A": "0.600", "D_B": "-"}
+    assert not any("nan" in v for v in shown.values())
+
+
+def test_the_loss_log_leaves_a_direction_that_sat_out_empty(tmp_path):
+    from instagan_lite import ImagePool, train_step
+    from instagan_lite.step import loss_names
+    from instagan_lite.train import LossLog
+    from tests.helpers import make_batch
+
+    model = TranslationModel.build("instagan", "lite", seed=0)
+    a, ma = make_batch(4)  # 4 instances: two steps
+    b, mb = make_batch(1)  # 1 instance: the B→A direction sits the second step out
+    history = train_step(model, *model.optimizers(), (ImagePool(), ImagePool()), a, ma, b, mb)
+    assert len(history) == 2 and "D_B" not in history[1] and "G_B/gan" not in history[1]
+    log = LossLog(tmp_path / "losses.csv", loss_names("instagan"))
+    log.write(1, 0, 0.5, history)
+    log.close()
+    rows = [line.split(",") for line in (tmp_path / "losses.csv").read_text().splitlines()]
+    header, second = rows[0], rows[2]
+    assert second[header.index("D_B")] == "" and second[header.index("D_A")] != ""
+    assert "nan" not in (tmp_path / "losses.csv").read_text().lower()
+    assert progress_postfix(history)["D_B"] != "-"  # averaged over the step that ran
+
+
+def test_parser_builds_and_every_verb_is_documented():
+    parser = build_parser()
+    text = parser.format_help()
+    assert all(verb in text for verb in ("train", "translate", "evaluate", "demo", "list"))
+    assert re.search(r"--version", text)
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+# What each verb gets appended so that a README command runs in seconds (later flags win in argparse).
+TINY = {
+    "train": ["--max-iterations", "2", "--no-progress", "--sample-every", "0", "--checkpoint-every", "0"],
+    "train-new": ["--shapes-length", "8", "--batch-size", "2"],  # not for --resume: data cannot change
+    "evaluate": ["--n", "4", "--no-learned"],
+    "train-masks": ["--steps", "2"],
+    "make-shapes": ["--n-train", "4", "--n-test", "4"],
+}
+
+
+def readme_commands() -> list[list[str]]:
+    """Every ``python -m instagan_lite …`` command in the README's bash blocks, continuation lines joined."""
+    text = README.read_text()
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for command in block.replace("\\\n", " ").splitlines():
+            command = command.split("#", 1)[0].strip()
+            if command.startswith("python -m instagan_lite"):
+                commands.append(shlex.split(command)[3:])
+    return commands
+
+
+def test_every_documented_command_runs(tmp_path, capsys, monkeypatch):
+    commands = readme_commands()
+    verbs = {c[0] for c in commands if c and not c[0].startswith("-")}
+    assert {"train", "translate", "evaluate", "list", "demo"} <= verbs, verbs
+    monkeypatch.chdir(tmp_path)
+    write_example(tmp_path)  # x.png with masks x_0.png … x_2.png, as the README's examples use
+    for args in commands:
+        verb = args[0] if args and not args[0].startswith("-") else None
+        extra = list(TINY.get(verb, []))
+        if verb == "train" and "--resume" not in args:
+            extra += TINY["train-new"]
+            data = args[args.index("--data") + 1] if "--data" in args else "shapes"
+            if data != "shapes" and not Path(data).exists():  # a folder the README names: make a small one
+                main(["make-shapes", "--out", data, "--n-train", "8", "--n-test", "4"])
+        if verb == "train" and "--size" in args:
+            extra += ["--size", "32" if "paper" in args else "16"]
+        if verb == "demo":
+            extra += ["--out", str(tmp_path / "demo")]
+        code, _, err = run_cli(args + extra, capsys)
+        assert code == 0, f"README command failed: python -m instagan_lite {' '.join(args)}\n{err}"
