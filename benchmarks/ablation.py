@@ -162,26 +162,34 @@ def claims(reference: dict, results: dict) -> list[str]:
     both = ("AtoB", "BtoA")
     if "instagan" in results:
         shape = [m("instagan", "shape_success", d) for d in both]
-        lines.append(f"- C1 shape ≥ 0.95 both ways: {shape[0]:.2f} / {shape[1]:.2f} — "
-                     f"{'shown' if min(shape) >= 0.95 else 'not shown'}")  # fmt: skip
+        lines.append(
+            f"- C1 shape ≥ 0.95 both ways: {shape[0]:.2f} / {shape[1]:.2f} — "
+            f"{'shown' if min(shape) >= 0.95 else 'not shown'}"
+        )
     if {"cyclegan_seg", "instagan"} <= set(results):
         cols = ("background_l1", "vacated_l1", "oracle_l1", "object_l1", "colour_error")
         better = [(c, d) for c in cols for d in both if m("instagan", c, d) < m("cyclegan_seg", c, d)]
-        lines.append(f"- C2 CycleGAN + Seg below InstaGAN on the ground truth: InstaGAN lower on {len(better)} of "
-                     f"{2 * len(cols)} (column, direction) pairs of {', '.join(cols)}")  # fmt: skip
+        lines.append(
+            f"- C2 CycleGAN + Seg below InstaGAN on the ground truth: InstaGAN lower on {len(better)} of "
+            f"{2 * len(cols)} (column, direction) pairs of {', '.join(cols)}"
+        )
     if {"instagan", "instagan_noctx"} <= set(results):
         with_ctx = [m("instagan", "background_l1", d) for d in both]
         without = [m("instagan_noctx", "background_l1", d) for d in both]
         ok = max(with_ctx) <= 0.02 and all(w <= o / 3 for w, o in zip(with_ctx, without))
-        lines.append(f"- C3 L_ctx keeps the background: background L1 {with_ctx[0]:.3f} / {with_ctx[1]:.3f} with it, "
-                     f"{without[0]:.3f} / {without[1]:.3f} without (ratio {without[0] / max(with_ctx[0], 1e-9):.1f} / "
-                     f"{without[1] / max(with_ctx[1], 1e-9):.1f}) — {'shown' if ok else 'not shown'}")  # fmt: skip
+        lines.append(
+            f"- C3 L_ctx keeps the background: background L1 {with_ctx[0]:.3f} / {with_ctx[1]:.3f} with it, "
+            f"{without[0]:.3f} / {without[1]:.3f} without (ratio {without[0] / max(with_ctx[0], 1e-9):.1f} / "
+            f"{without[1] / max(with_ctx[1], 1e-9):.1f}) — {'shown' if ok else 'not shown'}"
+        )
     if "instagan" in results:
         base = [m("instagan", "shape_success", d) for d in both]
         eight = [results["instagan"]["eight_instances"][d]["shape_success"] for d in both]
         ok = all(b - e <= 0.05 for b, e in zip(base, eight))
-        text = (f"- C4 sequential, 8 instances at test time: shape {eight[0]:.2f} / {eight[1]:.2f} against "
-                f"{base[0]:.2f} / {base[1]:.2f} on 1–4 — {'shown' if ok else 'not shown'}")  # fmt: skip
+        text = (
+            f"- C4 sequential, 8 instances at test time: shape {eight[0]:.2f} / {eight[1]:.2f} against "
+            f"{base[0]:.2f} / {base[1]:.2f} on 1–4 — {'shown' if ok else 'not shown'}"
+        )
         if "instagan_onestep" in results:
             one = [results["instagan_onestep"]["eight_instances"][d]["shape_success"] for d in both]
             text += f" (the one-step model: {one[0]:.2f} / {one[1]:.2f})"
@@ -190,16 +198,22 @@ def claims(reference: dict, results: dict) -> list[str]:
         whole = [m("instagan", "oracle_l1", d) for d in both]
         obj = [m("instagan", "object_l1", d) for d in both]
         colour = [m("instagan", "colour_error", d) for d in both]
-        lines.append(f"- The translation: whole-image L1 vs oracle {whole[0]:.3f} / {whole[1]:.3f} (goal ≤ half the "
-                     f"identity's {ident['AtoB']['oracle_l1']:.3f} / {ident['BtoA']['oracle_l1']:.3f}); L1 inside the "
-                     f"oracle's objects {obj[0]:.3f} / {obj[1]:.3f} (goal < identity's "
-                     f"{ident['AtoB']['object_l1']:.3f} / {ident['BtoA']['object_l1']:.3f}); colour error "
-                     f"{colour[0]:.3f} / {colour[1]:.3f} (goal ≤ 0.08, i.e. 0.04 in [0, 1] units)")  # fmt: skip
+        lines.append(
+            f"- The translation: whole-image L1 vs oracle {whole[0]:.3f} / {whole[1]:.3f} (goal ≤ half the "
+            f"identity's {ident['AtoB']['oracle_l1']:.3f} / {ident['BtoA']['oracle_l1']:.3f}); L1 inside the "
+            f"oracle's objects {obj[0]:.3f} / {obj[1]:.3f} (goal < identity's "
+            f"{ident['AtoB']['object_l1']:.3f} / {ident['BtoA']['object_l1']:.3f}); colour error "
+            f"{colour[0]:.3f} / {colour[1]:.3f} (goal ≤ 0.08, i.e. 0.04 in [0, 1] units)"
+        )
     if {"instagan", "instagan_seed1"} <= set(results):
-        spread = {c: [abs(m("instagan", c, d) - m("instagan_seed1", c, d)) for d in both]
-                  for c in ("shape_success", "background_l1", "object_l1")}  # fmt: skip
-        lines.append("- Seed spread of the headline (|seed 0 − seed 1|): "
-                     + ", ".join(f"{c} {v[0]:.3f} / {v[1]:.3f}" for c, v in spread.items()))  # fmt: skip
+        spread = {
+            c: [abs(m("instagan", c, d) - m("instagan_seed1", c, d)) for d in both]
+            for c in ("shape_success", "background_l1", "object_l1")
+        }
+        lines.append(
+            "- Seed spread of the headline (|seed 0 − seed 1|): "
+            + ", ".join(f"{c} {v[0]:.3f} / {v[1]:.3f}" for c, v in spread.items())
+        )
     return lines
 
 
@@ -221,8 +235,11 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
     for r in results.values():
         iterations = "(same)" if r["inference_only"] else r["iterations"]
         eight = cell(r["eight_instances"], "shape_success")
-        lines.append(f"| {r['description']} | {iterations} | " + " | ".join(cell(r["metrics"], c) for c in COLUMNS)
-                     + f" | {eight} |")  # fmt: skip
+        lines.append(
+            f"| {r['description']} | {iterations} | "
+            + " | ".join(cell(r["metrics"], c) for c in COLUMNS)
+            + f" | {eight} |"
+        )
     lines += claims(reference, results)
     lines += [
         "",

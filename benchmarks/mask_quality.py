@@ -134,8 +134,11 @@ def _cell(metrics: dict, column: str) -> str:
 
 
 def write(args, rows: dict, counts: dict, quality: dict) -> None:
-    q = " ".join(f"{d}: IoU {v['iou']:.2f}, found {v['found']:.0%}, missed {v['missed']:.0%}, split {v['split']:.0%}, "
-                 f"merged {v['merged']:.0%};" for d, v in quality.items())  # fmt: skip
+    q = " ".join(
+        f"{d}: IoU {v['iou']:.2f}, found {v['found']:.0%}, missed {v['missed']:.0%}, split {v['split']:.0%}, "
+        f"merged {v['merged']:.0%};"
+        for d, v in quality.items()
+    )
     lines = [
         f"The shipped `{args.model}` with its translation options, {args.n} shapes test images per direction; cells "
         "A→B / B→A; pixel differences in [-1, 1] units.",
@@ -177,8 +180,12 @@ def plot(rows: dict, counts: dict, path: Path) -> None:
         (axes[1], "object_l1", "L1 inside the oracle's objects"),
     ):
         for offset, direction in ((-0.2, "AtoB"), (0.2, "BtoA")):
-            ax.bar([i + offset for i in range(len(names))], [rows[n][direction][column] for n in names], 0.4,
-                   label=direction.replace("to", " → "))  # fmt: skip
+            ax.bar(
+                [i + offset for i in range(len(names))],
+                [rows[n][direction][column] for n in names],
+                0.4,
+                label=direction.replace("to", " → "),
+            )
         ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
         ax.set_title(f"{title} vs input masks", fontsize=9)
         ax.legend(fontsize=7)

@@ -96,15 +96,22 @@ def plot(rows: list[dict], path: Path) -> None:
     ax = fig.subplots()
     labels = [f"{r['preset']}\n{SETTINGS[r['preset']]['size']} px" for r in rows]
     xs = range(len(rows))
-    for offset, key, name in ((-0.27, "achieved", "training step"), (0, "conv3x3", "its 3×3 conv"),
-                              (0.27, "matmul", "2048² matmul")):  # fmt: skip
+    for offset, key, name in (
+        (-0.27, "achieved", "training step"),
+        (0, "conv3x3", "its 3×3 conv"),
+        (0.27, "matmul", "2048² matmul"),
+    ):
         values = [r[key] / 1e9 for r in rows]
         bars = ax.bar([x + offset for x in xs], values, 0.26, label=name)
         if key == "achieved":
             for bar, r in zip(bars, rows):
-                ax.annotate(f"{r['achieved'] / r['matmul']:.0%} of matmul\n{r['achieved'] / r['conv3x3']:.0%} of conv",
-                            (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
-                            fontsize=7)  # fmt: skip
+                ax.annotate(
+                    f"{r['achieved'] / r['matmul']:.0%} of matmul\n{r['achieved'] / r['conv3x3']:.0%} of conv",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
     ax.set_xticks(list(xs), labels)
     ax.set_ylabel("GFLOP/s (fp32)")
     ax.set_title("achieved FLOP/s of a training iteration vs the machine's own", fontsize=9)

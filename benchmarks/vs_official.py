@@ -46,10 +46,32 @@ def _official_model(official_dir: str, size: int, instances: int):
     from options.train_options import TrainOptions
 
     argv = sys.argv
-    sys.argv = ["train.py", "--dataroot", "unused", "--gpu_ids", "-1", "--display_id", "0", "--no_html",
-                "--ins_max", str(instances), "--ins_per", "2", "--fineSizeW", str(size), "--fineSizeH", str(size),
-                "--loadSizeW", str(size), "--loadSizeH", str(size), "--checkpoints_dir", tempfile.mkdtemp(),
-                "--name", "vs_official"]  # fmt: skip
+    sys.argv = [
+        "train.py",
+        "--dataroot",
+        "unused",
+        "--gpu_ids",
+        "-1",
+        "--display_id",
+        "0",
+        "--no_html",
+        "--ins_max",
+        str(instances),
+        "--ins_per",
+        "2",
+        "--fineSizeW",
+        str(size),
+        "--fineSizeH",
+        str(size),
+        "--loadSizeW",
+        str(size),
+        "--loadSizeH",
+        str(size),
+        "--checkpoints_dir",
+        tempfile.mkdtemp(),
+        "--name",
+        "vs_official",
+    ]
     try:
         import contextlib
         import io
@@ -114,20 +136,27 @@ def main() -> None:
 
     configs = [("official", 1, k) for k in args.instances]
     configs += [("ours", b, k) for k in args.instances for b in args.batches]
+
+    def spec(side: str, batch: int, k: int, what: str) -> dict:
+        official = os.path.abspath(args.official_dir)
+        iterations = args.iterations if what == "time" else 1
+        return {
+            "side": side,
+            "batch": batch,
+            "instances": k,
+            "size": args.size,
+            "official_dir": official,
+            "what": what,
+            "iterations": iterations,
+        }
+
     best: dict[tuple, float] = {}
     for _ in range(args.rounds):
         for side, batch, k in configs:
-            spec = {"side": side, "batch": batch, "instances": k, "size": args.size,
-                    "official_dir": os.path.abspath(args.official_dir), "what": "time",
-                    "iterations": args.iterations}  # fmt: skip
-            seconds = run_child(__file__, spec, memory=False)["seconds"]
+            seconds = run_child(__file__, spec(side, batch, k, "time"), memory=False)["seconds"]
             best[(side, batch, k)] = min(seconds, best.get((side, batch, k), float("inf")))
             print(f"{side} batch {batch}, {k} instances: {seconds:.2f} s / iteration", flush=True)
-    memory = {}
-    for side, batch, k in configs:
-        spec = {"side": side, "batch": batch, "instances": k, "size": args.size,
-                "official_dir": os.path.abspath(args.official_dir), "what": "memory", "iterations": 1}  # fmt: skip
-        memory[(side, batch, k)] = run_child(__file__, spec, memory=True)["peak_mib"]
+    memory = {c: run_child(__file__, spec(*c, "memory"), memory=True)["peak_mib"] for c in configs}
     report = Report(
         f"2 CPU cores ({torch.get_num_threads()} threads), torch {torch.__version__}; {args.size} px, paper widths, "
         f"exactly K instances per image, ins_max K / ins_per 2 (K / 2 sequential steps), best of {args.rounds} "

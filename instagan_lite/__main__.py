@@ -330,8 +330,10 @@ def cmd_make_shapes(args: argparse.Namespace) -> None:
     root = generate_shapes_dataset(
         args.out, args.size, args.n_train, args.n_test, args.seed, args.overwrite, shapes=tuple(args.shapes)
     )
-    print(f"wrote {root}: train / test / evaluator splits of {args.shapes[0]} (A) and {args.shapes[1]} (B), "
-          f"{args.size} px, test oracles in test{{A,B}}_oracle[_seg]")  # fmt: skip
+    print(
+        f"wrote {root}: train / test / evaluator splits of {args.shapes[0]} (A) and {args.shapes[1]} (B), "
+        f"{args.size} px, test oracles in test{{A,B}}_oracle[_seg]"
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -363,11 +365,12 @@ def _add_model_arguments(p: argparse.ArgumentParser) -> None:
     from .pretrained import registry
 
     names = ", ".join(registry()) or "none"
-    p.add_argument("--pretrained", metavar="NAME", help=f"a shipped model by name ({names})")
+    p.add_argument("--pretrained", metavar="NAME", help=f"a shipped model by name ({names}); this or --checkpoint")
     p.add_argument(
         "--checkpoint",
         type=Path,
-        help="a model file: training checkpoint, model file, shipped file, or the authors' *_net_G_*.pth",
+        help="a model file: training checkpoint, model file, shipped file, or the authors' *_net_G_*.pth; "
+        "this or --pretrained",
     )
 
 
@@ -404,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--resume",
         type=Path,
-        help="continue from this training checkpoint (only "
+        help="continue from this training checkpoint (default: a new run; only "
         + ", ".join("--" + n for n in sorted(RUN_FLAGS))
         + " may change)",
     )
@@ -413,57 +416,76 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("translate", help="translate an image with its masks, or a dataset folder")
     _add_model_arguments(p)
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--image", type=Path, help="an RGB PNG (height and width multiples of 4)")
-    src.add_argument("--dataset", type=Path, help="a dataset folder in the authors' layout")
-    p.add_argument("--masks", type=Path, nargs="+", help="the image's instance mask PNGs (255 = instance)")
-    p.add_argument("--predict-masks", nargs="?", const="auto", metavar="PREDICTOR",
-                   help="predict the masks instead (a shipped predictor's name or a file; alone: the shipped "
-                   "one for the model's data); --masks overrides it")  # fmt: skip
+    src.add_argument("--image", type=Path, help="an RGB PNG (height and width multiples of 4); this or --dataset")
+    src.add_argument("--dataset", type=Path, help="a dataset folder in the authors' layout; this or --image")
+    p.add_argument(
+        "--masks",
+        type=Path,
+        nargs="+",
+        help="the image's instance mask PNGs (255 = instance); needed with --image unless --predict-masks "
+        "(default: none)",
+    )
+    p.add_argument(
+        "--predict-masks",
+        nargs="?",
+        const="auto",
+        metavar="PREDICTOR",
+        help="predict the masks instead (a shipped predictor's name or a file; alone: the shipped "
+        "one for the model's data); --masks overrides it (default: off)",
+    )
     p.add_argument("--phase", default="test", help="with --dataset: the phase folder to read (default: test)")
     p.add_argument("--domain", default="A", choices=["A", "B"], help="with --dataset: the domain (default: A)")
-    p.add_argument("--limit", type=int, default=None, help="translate at most this many dataset images")
+    p.add_argument("--limit", type=int, default=None, help="translate at most this many dataset images (default: all)")
     p.add_argument("--direction", default="AtoB", choices=["AtoB", "BtoA"], help="default: AtoB")
     p.add_argument(
         "--instances",
         type=int,
         nargs="+",
-        help="translate only these mask slots (0-based); the rest of the image is kept",
+        help="translate only these mask slots (0-based); the rest of the image is kept (default: all)",
     )
     _add_option_arguments(p)
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=Path, required=True, help="output folder (required)")
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("evaluate", help="measures per direction with reference rows, on shapes or any dataset")
     _add_model_arguments(p)
-    p.add_argument("--data", type=Path, help="a dataset folder in the authors' layout: evaluate on its test split "
-                   "(default: the shapes benchmark, or the folder the model was trained on)")  # fmt: skip
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="a dataset folder in the authors' layout: evaluate on its test split "
+        "(default: the shapes benchmark, or the folder the model was trained on)",
+    )
     p.add_argument("--size", type=int, default=32, help="shapes image size without a model (default: 32)")
-    p.add_argument("--n", type=int, default=None, help="test images per direction (default: 200 for shapes, all "
-                   "of a folder's)")  # fmt: skip
+    p.add_argument(
+        "--n", type=int, default=None, help="test images per direction (default: 200 for shapes, all of a folder's)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed of the shapes test set (default: 0)")
     _add_option_arguments(p)
-    p.add_argument("--no-learned", action="store_true", help="skip the learned scores (no evaluator training)")
-    p.add_argument("--out", type=Path, help="write the tables as JSON here")
+    p.add_argument(
+        "--no-learned", action="store_true", help="skip the learned scores (no evaluator training; default: off)"
+    )
+    p.add_argument("--out", type=Path, help="write the tables as JSON here (default: print only)")
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("demo", help="load (or train) a lite InstaGAN on shapes and show what it does")
     p.add_argument("--out", type=Path, default=Path("outputs/demo"), help="default: outputs/demo")
     p.add_argument("--minutes", type=float, default=4.0, help="training budget with --retrain (default: 4)")
-    p.add_argument("--retrain", action="store_true", help="train even if a shipped checkpoint exists")
+    p.add_argument("--retrain", action="store_true", help="train even if a shipped checkpoint exists (default: off)")
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("train-masks", help="train an instance-mask predictor on a dataset's images and masks")
-    p.add_argument("--data", default="shapes", help="'shapes' or a dataset folder in the authors' layout "
-                   "(default: shapes)")  # fmt: skip
+    p.add_argument(
+        "--data", default="shapes", help="'shapes' or a dataset folder in the authors' layout (default: shapes)"
+    )
     p.add_argument("--size", type=int, default=32, help="image size of the data (default: 32)")
     p.add_argument("--domains", nargs="+", default=["A", "B"], choices=["A", "B"], help="default: A B")
     p.add_argument("--steps", type=int, default=1500, help="Adam steps (default: 1500)")
     p.add_argument("--minutes", type=float, default=None, help="stop earlier after this long (default: no limit)")
     p.add_argument("--seed", type=int, default=0, help="default: 0")
-    p.add_argument("--out", type=Path, required=True, help="the predictor file to write (.pt)")
+    p.add_argument("--out", type=Path, required=True, help="the predictor file to write, .pt (required)")
     p.set_defaults(func=cmd_train_masks)
 
     p = sub.add_parser("list", help="the shipped models and mask predictors")
@@ -472,14 +494,19 @@ def build_parser() -> argparse.ArgumentParser:
     from .data.shapes import BENCHMARK_SHAPES, SHAPES
 
     p = sub.add_parser("make-shapes", help="write the shapes benchmark (or another pair of shapes) to a folder")
-    p.add_argument("--out", type=Path, required=True, help="the dataset folder to write")
-    p.add_argument("--shapes", nargs=2, choices=SHAPES, default=list(BENCHMARK_SHAPES),
-                   help="the shape of domain A and of domain B (default: ellipse rectangle)")  # fmt: skip
+    p.add_argument("--out", type=Path, required=True, help="the dataset folder to write (required)")
+    p.add_argument(
+        "--shapes",
+        nargs=2,
+        choices=SHAPES,
+        default=list(BENCHMARK_SHAPES),
+        help="the shape of domain A and of domain B (default: ellipse rectangle)",
+    )
     p.add_argument("--size", type=int, default=32, help="image size, a multiple of 4 (default: 32)")
     p.add_argument("--n-train", type=int, default=2000, help="training images per domain (default: 2000)")
     p.add_argument("--n-test", type=int, default=200, help="test images per domain (default: 200)")
     p.add_argument("--seed", type=int, default=0, help="default: 0")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing folder (default: off)")
     p.set_defaults(func=cmd_make_shapes)
     return parser
 

@@ -181,9 +181,11 @@ def _tiny_set_networks(seed: int = 0) -> tuple[SetGenerator, SetDiscriminator]:
     )
 
 
-def _instance_scene() -> torch.Tensor:
-    """Masks (2, 3, 16, 16): sample 0 has instances in slots 0 and 1, sample 1 only in slot 0."""
-    return _boxes(2, 3, 16, [[(1, 1, 7, 5), (8, 8, 15, 11)], [(3, 3, 12, 9)]])
+def _instance_scene(empty: bool = False) -> torch.Tensor:
+    """Masks (2, 3, 16, 16): sample 0 has instances in slots 0 and 1, sample 1 only in slot 0; with
+    ``empty`` a third sample has none."""
+    boxes = [[(1, 1, 7, 5), (8, 8, 15, 11)], [(3, 3, 12, 9)]] + ([[]] if empty else [])
+    return _boxes(len(boxes), 3, 16, boxes)
 
 
 def check_set_sum(set_sum_fn: Callable) -> None:
@@ -193,24 +195,27 @@ def check_set_sum(set_sum_fn: Callable) -> None:
     name = "set_sum"
     G, _ = _tiny_set_networks()
     f_GA = G.encoder_seg
-    masks = _instance_scene()
+    masks = _instance_scene(empty=True)
     with torch.no_grad():
         got = _expect_tensor(name, _run(name, lambda: set_sum_fn(f_GA, masks)))
         _, right = encode_set(f_GA, masks, instance_validity(masks))
         if got.shape != right.shape:
-            raise ExerciseError(f"{name}: expected shape {tuple(right.shape)} (one sum per sample), got "
-                                f"{tuple(got.shape)}")  # fmt: skip
+            raise ExerciseError(
+                f"{name}: expected shape {tuple(right.shape)} (one sum per sample), got {tuple(got.shape)}"
+            )
         if _close(got, right, 1e-4):
             permuted = _run(name, lambda: set_sum_fn(f_GA, masks[:, [1, 0, 2]]))
             if not _close(permuted, right, 1e-4):
                 raise ExerciseError(f"{name}: the sum changes when the slots are permuted; a set sum must not")
             _passed(name, "equals the library's set sum, invariant to the slot order, absent slots add nothing")
             return
-        all_slots = f_GA(masks.reshape(-1, 1, 16, 16)).reshape(2, 3, *right.shape[1:]).sum(1)
+        all_slots = f_GA(masks.reshape(-1, 1, 16, 16)).reshape(*masks.shape[:2], *right.shape[1:]).sum(1)
         if _close(got, all_slots, 1e-4):
             raise ExerciseError(f"{name}: absent slots (all -1) were encoded and added; skip them")
         if _close(got, right.sum(0, keepdim=True).expand_as(right), 1e-4):
             raise ExerciseError(f"{name}: the sum runs over the whole batch; sum within each sample")
+        if _close(got[:2], right[:2], 1e-4):
+            raise ExerciseError(f"{name}: a sample without any instance must get a set sum of zeros")
         valid = instance_validity(masks)
         mean = right / valid.sum(1).clamp(min=1)[:, None, None, None]
         if _close(got, mean, 1e-4):
@@ -254,15 +259,18 @@ def check_context_weight(weight_fn: Callable) -> None:
     got = _expect_tensor(name, _run(name, lambda: weight_fn(a, b)))
     right = context_weight(a, b)
     if got.shape != right.shape:
-        raise ExerciseError(f"{name}: expected shape {tuple(right.shape)} (one weight map per sample), got "
-                            f"{tuple(got.shape)}")  # fmt: skip
+        raise ExerciseError(
+            f"{name}: expected shape {tuple(right.shape)} (one weight map per sample), got {tuple(got.shape)}"
+        )
     if not _close(got, right):
         if (got < -1e-6).any() or (got > 1 + 1e-6).any():
             raise ExerciseError(f"{name}: w must lie in [0, 1]; clamp the summed union to [0, 1] before 1 − …")
         minimum = 1 - torch.minimum((a + 1) / 2, ((b + 1) / 2).amax(1, keepdim=True))
         if _close(got, minimum):
-            raise ExerciseError(f"{name}: that is 1 − min (the paper's wording); the code and this library use "
-                                "the union: 1 where both say background")  # fmt: skip
+            raise ExerciseError(
+                f"{name}: that is 1 − min (the paper's wording); the code and this library use "
+                "the union: 1 where both say background"
+            )
         raise ExerciseError(
             f"{name}: at a known input w should be {right.flatten().tolist()}, got {got.flatten().tolist()}"
         )
@@ -322,8 +330,10 @@ def check_sequential_loop(loop_fn: Callable) -> None:
 
     steps = _run(name, lambda: loop_fn(Recording(), x, masks, 2))
     if not isinstance(steps, list | tuple) or len(steps) != 2:
-        raise ExerciseError(f"{name}: 4 instances, 2 per step: expected a list of 2 (y'_m, b'_m), got "
-                            f"{len(steps) if isinstance(steps, list | tuple) else type(steps).__name__}")  # fmt: skip
+        raise ExerciseError(
+            f"{name}: 4 instances, 2 per step: expected a list of 2 (y'_m, b'_m), got "
+            f"{len(steps) if isinstance(steps, list | tuple) else type(steps).__name__}"
+        )
     if not torch.equal(calls[0], x):
         raise ExerciseError(f"{name}: the first step must see the input image x_1 = x")
     if not torch.allclose(calls[1], steps[0][0].detach()):
@@ -334,7 +344,10 @@ def check_sequential_loop(loop_fn: Callable) -> None:
         final, _ = sequential_translate(G, x, masks, TranslateOptions(ins_per=2))
     if not torch.allclose(steps[-1][0].detach(), final, atol=1e-5):
         raise ExerciseError(f"{name}: the last image differs from the library's sequential translation")
-    _passed(name, "2 steps, x_2 = y'_1 detached, same result as sequential_translate")
+    uneven = _run(name, lambda: loop_fn(G, x, masks, 3))  # 3 per step: a last step of 1 instance
+    if len(uneven) != 2:
+        raise ExerciseError(f"{name}: 4 instances, 3 per step make 2 steps (3, then 1), got {len(uneven)}")
+    _passed(name, "2 steps, x_2 = y'_1 detached, same result as sequential_translate, a partial last step kept")
 
 
 def check_aggregated_fake(aggregate_fn: Callable) -> None:

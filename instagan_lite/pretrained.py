@@ -198,25 +198,23 @@ def export_pretrained(
     (folder / metrics_file).write_text(json.dumps(metrics, indent=2) + "\n")
     if losses is not None:
         shutil.copyfile(losses, folder / f"{name}_losses.csv")
-    entries = _all_entries(folder)
-    entries[name] = {
-        "kind": "model",
-        "file": path.name,
-        "sha256": sha256(path),
-        "command": command,
+    details = {
         "train_minutes": round(train_minutes, 2),
         "iterations": iterations,
         "metrics": metrics_file,
         "translate_options": options.as_dict(),
         "config": config.as_dict(),
     }
-    (folder / "registry.json").write_text(json.dumps(entries, indent=2) + "\n")
+    _register(folder, name, "model", path, command, details)
     return path
 
 
-def _all_entries(folder: Path) -> dict[str, dict]:
-    path = folder / "registry.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+def _register(folder: Path, name: str, kind: str, path: Path, command: str, details: dict) -> None:
+    """Add (or replace) the registry entry of a shipped file: its kind, file, sha256, command and details."""
+    registry_file = folder / "registry.json"
+    entries = json.loads(registry_file.read_text()) if registry_file.exists() else {}
+    entries[name] = {"kind": kind, "file": path.name, "sha256": sha256(path), "command": command, **details}
+    registry_file.write_text(json.dumps(entries, indent=2) + "\n")
 
 
 def export_mask_predictor(predictor, name: str, command: str, folder: Path = CHECKPOINTS) -> Path:
@@ -224,18 +222,13 @@ def export_mask_predictor(predictor, name: str, command: str, folder: Path = CHE
     from .mask_predictor import save_mask_predictor
 
     path = save_mask_predictor(predictor, folder / f"{name}.pt")
-    entries = _all_entries(folder)
-    entries[name] = {
-        "kind": "mask_predictor",
-        "file": path.name,
-        "sha256": sha256(path),
-        "command": command,
+    details = {
         "source": predictor.source,
         "size": predictor.size,
         "domains": list(predictor.domains),
         "quality": predictor.quality,
     }
-    (folder / "registry.json").write_text(json.dumps(entries, indent=2) + "\n")
+    _register(folder, name, "mask_predictor", path, command, details)
     return path
 
 

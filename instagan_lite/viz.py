@@ -175,8 +175,15 @@ def set_generator_diagram():
     b_out = box(9.45, 1.1, "$b'_n$", "output", w=0.8)
     arrow(gx, y_out)
     arrow(ga, b_out)
-    ax.text(5.55, 0.05, "the sum is the same for every order of the instances: the image output is invariant,\n"
-            "each mask output follows its own instance", ha="center", fontsize=7, style="italic")  # fmt: skip
+    ax.text(
+        5.55,
+        0.05,
+        "the sum is the same for every order of the instances: the image output is invariant,\n"
+        "each mask output follows its own instance",
+        ha="center",
+        fontsize=7,
+        style="italic",
+    )
     return fig
 
 

@@ -276,8 +276,10 @@ def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Te
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
         result = selective_translation(generator, image, masks, chosen, ins_per)
-        panels = [(mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
-                  (result["overlay"], "translated", {})]  # fmt: skip
+        panels = [
+            (mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
+            (result["overlay"], "translated", {}),
+        ]
         picture.value = figure_png(_panels_figure(panels))
 
     boxes = _instance_picker(n, draw)

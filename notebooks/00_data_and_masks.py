@@ -16,10 +16,14 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/instagan-lite/instagan-lite/blob/main/notebooks/00_data_and_masks.ipynb)
 #
-# **You will learn** what InstaGAN eats: an image *plus one mask per object instance*, the convention
-# those masks follow, the folder layout of the authors' datasets, and how a COCO annotation becomes masks.
+# **Prerequisites**: Python, PyTorch tensors; nothing about GANs yet.
 #
-# **Runtime**: under a minute on a CPU.
+# **You will learn** what InstaGAN eats: an image *plus one mask per object instance*, the convention
+# those masks follow, the benchmark every notebook uses (and why it knows the right answer), the folder
+# layout of the authors' datasets, and how a COCO annotation becomes masks.
+#
+# **Runtime**: under a minute on 2 CPU cores. **The outputs below** were produced in learner mode (no
+# `INSTAGAN_LITE_FAST`).
 
 # %%
 import subprocess
@@ -30,14 +34,15 @@ if "google.colab" in sys.modules:  # on Colab only: install the package first
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
+from matplotlib.figure import Figure
 
 from instagan_lite import instance_validity, mask_area, merge_masks
 from instagan_lite.data.dataset import InstanceMaskDataset, ShapesDataset, generate_shapes_dataset
 from instagan_lite.notebook import FAST, output_dir, setup_notebook
-from instagan_lite.viz import mask_overlay, to_numpy_image
+from instagan_lite.viz import draw_instances, to_numpy_image
 from instagan_lite.widgets import mask_explorer
 
 print(setup_notebook(seed=0))
@@ -48,18 +53,38 @@ print(setup_notebook(seed=0))
 # The built-in benchmark mimics sheep → giraffe: domain **A** holds wide ellipses, domain **B** tall
 # rectangles. Sizes, positions, colours and backgrounds come from the same distributions in both, so the
 # *only* thing that tells the domains apart is the shape of each object. A good translation must change
-# every object's shape and leave the background alone.
+# every object's shape and leave the background alone. (`docs/shapes_benchmark.md` describes the benchmark
+# and every measure in full.)
 
 # %%
 size = 32 if FAST else 64
 domains = {d: ShapesDataset(d, "train", size=size, length=8, seed=0) for d in "AB"}
-fig, axes = plt.subplots(2, 6, figsize=(9, 3.2))
+fig = Figure(figsize=(9, 3.3), layout="constrained")
+axes = fig.subplots(2, 6)
 for row, (d, data) in enumerate(domains.items()):
     for col in range(6):
         axes[row, col].imshow(to_numpy_image(data[col]["image"]))
         axes[row, col].set_axis_off()
     axes[row, 0].set_title(f"domain {d}", fontsize=8, loc="left")
-plt.show()
+display(fig)
+
+# %% [markdown]
+# ## The right answer: the oracle
+#
+# Every random draw of a scene (centres, sizes, colours, background) is independent of its domain, so the
+# same scene rendered with the other domain's shape is the ideal translation — the **oracle**, with its
+# masks slot for slot. It is never used for training, only to measure translations.
+
+# %%
+test = ShapesDataset("A", "test", size=32, length=4, seed=0)
+fig = Figure(figsize=(7.6, 3.6), layout="constrained")
+axes = fig.subplots(2, 4)
+for i in range(4):
+    draw_instances(axes[0, i], test[i]["image"], test[i]["masks"], legend=False)
+    draw_instances(axes[1, i], test.oracle(i)["image"], test.oracle(i)["masks"], legend=False)
+axes[0, 0].set_ylabel("input (A)", fontsize=8)
+axes[1, 0].set_ylabel("oracle (B)", fontsize=8)
+display(fig)
 
 # %% [markdown]
 # ## The mask convention
@@ -82,23 +107,27 @@ print("areas", [round(a, 3) for a in mask_area(masks[None])[0].tolist()])
 # union $\mathrm{merge}(S) = 2\,\mathrm{clamp}\big(\sum_k (s_k+1)/2,\ 0,\ 1\big) - 1$:
 
 # %%
-fig, axes = plt.subplots(1, masks.shape[0] + 2, figsize=(9, 2))
-axes[0].imshow(to_numpy_image(item["image"]))
-axes[0].set_title("image", fontsize=8)
+fig = Figure(figsize=(10, 2.2), layout="constrained")
+axes = fig.subplots(1, masks.shape[0] + 2)
+draw_instances(axes[0], item["image"], masks, legend=False)
+axes[0].set_title("image, instances outlined", fontsize=8)
 for k in range(masks.shape[0]):
-    axes[k + 1].imshow(masks[k], cmap="gray", vmin=-1, vmax=1)
+    shown = axes[k + 1].imshow(masks[k], cmap="gray", vmin=-1, vmax=1)
     axes[k + 1].set_title(f"slot {k}", fontsize=8)
 axes[-1].imshow(merge_masks(masks[None])[0, 0], cmap="gray", vmin=-1, vmax=1)
 axes[-1].set_title("union", fontsize=8)
 for ax in axes:
-    ax.set_axis_off()
-plt.show()
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.colorbar(shown, ax=axes[1:], fraction=0.02, label="mask value")
+display(fig)
 
 # %% [markdown]
 # ## Looking at instances
 #
-# The explorer below shows any image with its instances as coloured overlays; toggle instances on and off.
-# (On GitHub the widget does not render; the static figure after it shows its default state.)
+# The explorer below shows any image with its instances outlined, each in its slot's colour; toggle
+# instances on and off. (On GitHub the widget does not render; the static figure after it shows the first
+# images in its default state.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -106,12 +135,12 @@ explorer_data = ShapesDataset("B", "train", size=size, length=50, seed=0)
 mask_explorer(explorer_data)
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(8, 2.2))
+fig = Figure(figsize=(10, 2.4), layout="constrained")
+axes = fig.subplots(1, 4)
 for i, ax in enumerate(axes):
     it = explorer_data[i]
-    ax.imshow(mask_overlay(it["image"], it["masks"], alpha=0.6))
-    ax.set_axis_off()
-plt.show()
+    draw_instances(ax, it["image"], it["masks"], legend=i == 3)
+display(fig)
 
 # %% [markdown]
 # ## The dataset layout on disk
@@ -123,7 +152,7 @@ plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 root = output_dir("00") / "shapes"
-generate_shapes_dataset(root, size=32, n_train=4, n_test=2, seed=0, overwrite=True, progress=False)
+generate_shapes_dataset(root, size=32, n_train=4, n_test=2, seed=0, overwrite=True, progress=False, n_evaluator=0)
 print(sorted(p.name for p in root.iterdir()))
 print(sorted(p.name for p in (root / "trainA_seg").iterdir()))
 
@@ -156,10 +185,21 @@ print([int(m.sum()) for m in masks_from_coco])
 
 # %%
 as_tensor = torch.from_numpy(np.stack(masks_from_coco)).float() * 2 - 1  # {0, 1} -> {-1, 1}
-plt.figure(figsize=(3, 2.4))
-plt.imshow(mask_overlay(torch.zeros(3, h, w), as_tensor, alpha=0.8))
-plt.axis("off")
-plt.show()
+fig = Figure(figsize=(4.2, 2.4), layout="constrained")
+draw_instances(fig.subplots(), torch.zeros(3, h, w), as_tensor)
+display(fig)
 
 # %% [markdown]
+# ## Recap
+#
+# * An image comes with one mask channel per instance, in [−1, 1], sorted by decreasing area; an absent
+#   instance is a channel of −1.
+# * The shapes benchmark's two domains differ only in shape, and its oracle is the right translation of
+#   every test image.
+# * Datasets on disk use the authors' layout: `<phase><domain>/` images and `<phase><domain>_seg/` masks.
+#
+# **Questions**
+# 1. Why must an absent instance be *exactly* −1 rather than "mostly −1"?
+# 2. What would go wrong if the two domains' objects had different sizes on average?
+#
 # **Next**: [01 · CycleGAN](01_cyclegan.ipynb), the image-only translator InstaGAN builds on.

@@ -16,11 +16,16 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/instagan-lite/instagan-lite/blob/main/notebooks/03_context_preserving_loss.ipynb)
 #
-# **You will learn** how InstaGAN tells the generator to leave the background alone: a weighted L1 between
-# input and output that counts only pixels outside *both* the input instances and the generated ones.
-# You will compute it by hand, play with it, and train with and without it.
+# **Prerequisites**: [02 · instance-aware networks](02_instance_aware_networks.ipynb) (what $a$ and $b'$ are).
 #
-# **Runtime**: about 7 minutes on a CPU (seconds with `INSTAGAN_LITE_FAST=1`).
+# **You will learn** how InstaGAN tells the generator to leave the background alone: a weighted L1
+# between input and output that counts only pixels outside *both* the input instances and the generated
+# ones (paper Sec. 2.2, Eq. 6) — and what it changes in a trained model, measured with and without it.
+#
+# **Exercises**: 5 · the weight $w(a, b')$; 6 · both terms of $\mathcal{L}_\text{ctx}$.
+#
+# **Runtime**: about 7 minutes on 2 CPU cores (two 3-minute training runs); seconds with
+# `INSTAGAN_LITE_FAST=1`. **The outputs below** were produced in learner mode.
 
 # %%
 import subprocess
@@ -31,96 +36,140 @@ if "google.colab" in sys.modules:  # on Colab only: install the package first
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", PACKAGE], check=True)
 
 # %%
-import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
+from matplotlib.figure import Figure
 
-from instagan_lite import context_preserving_loss, context_weight
+from instagan_lite import context_preserving_loss, context_weight, load_pretrained, translate
 from instagan_lite.data.dataset import ShapesDataset
-from instagan_lite.data.sources import DataConfig
-from instagan_lite.evaluate import evaluate_model, format_table
+from instagan_lite.data.sources import DataConfig, shapes_test_batch
+from instagan_lite.evaluate import benchmark, format_table
+from instagan_lite.exercises import check_context_loss, check_context_weight
 from instagan_lite.losses import LossWeights
 from instagan_lite.notebook import FAST, output_dir, setup_notebook
 from instagan_lite.train import TrainConfig, Trainer
-from instagan_lite.viz import mask_overlay, to_numpy_image
+from instagan_lite.viz import draw_instances, to_numpy_image
 from instagan_lite.widgets import box_mask, context_terms, context_widget
 
 print(setup_notebook(seed=0))
 
 # %% [markdown]
-# ## The weight w(a, b′) (paper Eq. 6)
+# ## The weight $w(a, b')$ and the loss (paper Eq. 6)
 #
-# $$\mathcal{L}_\text{ctx} = \big\lVert w(a, b') \odot (x - y') \big\rVert_1,\qquad
-#   w(a, b') = 1 - \mathrm{clamp}\Big(\textstyle\sum_k \tfrac{a_k+1}{2} + \sum_k \tfrac{b'_k+1}{2},\ 0,\ 1\Big)$$
+# For a translation $(x, a) \mapsto (y', b')$ and the reverse one $(y, b) \mapsto (x', a')$:
+#
+# $$\mathcal{L}_\text{ctx} = \big\lVert w(a, b') \odot (x - y') \big\rVert_1 + \big\lVert w(b, a') \odot (y - x') \big\rVert_1,
+# \qquad w(a, b') = 1 - \mathrm{clamp}\Big(\textstyle\sum_k \tfrac{a_k+1}{2} + \sum_k \tfrac{b'_k+1}{2},\ 0,\ 1\Big)$$
 #
 # $w$ is 1 where the input masks $a$ **and** the generated masks $b'$ both say background, and 0 inside any
 # instance, old or new: the generator may repaint where the sheep was and where the giraffe will be, and
-# nowhere else. (The paper's text says "element-wise minimum"; the authors' code, and this library, use
-# the union, which is what the text's explanation describes.) The mean runs over all pixels and channels.
+# nowhere else. (The paper's text says "element-wise minimum"; the authors' code — and this library — use
+# the union, which is what the text's explanation describes.) Each norm is a mean over pixels and channels.
 #
-# Write it yourself and compare with the library on a tiny example you can check by hand:
+# ### Exercise 5 · the weight
+#
+# Write `my_context_weight(a, b)` for masks a (B, K, H, W) and b (B, K', H, W) in [−1, 1]; return w,
+# shape (B, 1, H, W). Do not detach $b'$: the authors let the gradient flow into the generated masks.
 
 
 # %%
-def my_context_loss(x, y, a, b):
+def my_context_weight(a, b):
+    # BEGIN SOLUTION
     union = ((a + 1) / 2).sum(1, keepdim=True) + ((b + 1) / 2).sum(1, keepdim=True)
-    w = 1 - union.clamp(0, 1)
-    return (w * (x - y).abs()).mean()
+    return 1 - union.clamp(0, 1)
+    # END SOLUTION
 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-x = torch.zeros(1, 3, 2, 2)
-y = torch.tensor([[0.5, 1.0], [0.2, 0.4]]).expand(1, 3, 2, 2)  # |x - y'| per pixel
-a = torch.tensor([[[[1.0, -1.0], [-1.0, -1.0]]]])  # the input instance covers pixel (0, 0)
-b = torch.tensor([[[[-1.0, 0.0], [-1.0, -1.0]]]])  # the generated mask is half-on at (0, 1)
-print("w =", context_weight(a, b)[0, 0].tolist())  # [[0, 0.5], [1, 1]]
-print("by hand:", 3 * (0 * 0.5 + 0.5 * 1.0 + 1 * 0.2 + 1 * 0.4) / 12)
-print(
-    "yours:",
-    round(my_context_loss(x, y, a, b).item(), 6),
-    " library:",
-    round(context_preserving_loss(x, y, a, b).item(), 6),
-)
+check_context_weight(my_context_weight)
 
 # %% [markdown]
-# Note that $w$ depends on the generated masks $b'$, and the authors do **not** detach it: the gradient
-# of $\mathcal{L}_\text{ctx}$ also pushes $b'$ to grow over pixels the generator changed. The library keeps
-# that (`detach_context_weight=False`) and offers the detached variant.
-
-# %% [markdown]
-# ## w on real examples
-#
-# Here the "generated" mask is the oracle's (the ideal giraffe for each sheep), and the "translation" is
-# the oracle image: $w$ is dark over old and new instances alike.
+# By hand, on a 2×2 image: the input instance covers pixel (0, 0), the generated mask is half on at
+# (0, 1), and $|x - y'|$ is 0.5, 1.0, 0.2, 0.4:
 
 # %%
+# NBVAL_CHECK_OUTPUT
+x = torch.zeros(1, 3, 2, 2)
+y = torch.tensor([[0.5, 1.0], [0.2, 0.4]]).expand(1, 3, 2, 2)
+a = torch.tensor([[[[1.0, -1.0], [-1.0, -1.0]]]])
+b = torch.tensor([[[[-1.0, 0.0], [-1.0, -1.0]]]])
+w = context_weight(a, b)
+assert torch.equal(w, torch.tensor([[[[0.0, 0.5], [1.0, 1.0]]]]))
+by_hand = (0 * 0.5 + 0.5 * 1.0 + 1 * 0.2 + 1 * 0.4) / 4  # the same in all 3 channels
+assert torch.isclose(context_preserving_loss(x, y, a, b), torch.tensor(by_hand))
+print(f"w = {w[0, 0].tolist()}, L_ctx = {by_hand:.3f}, by hand and by the library")
+
+# %% [markdown]
+# ### Exercise 6 · both terms
+#
+# Write `my_context_loss(x, y_fake, a, b_fake, y, x_fake, b, a_fake)` returning both terms of
+# $\mathcal{L}_\text{ctx}$: A → B ($x$, its translation $y'$, masks $a$ and $b'$) and B → A ($y$, $x'$, $b$,
+# $a'$). Use your weight.
+
+
+# %%
+def my_context_loss(x, y_fake, a, b_fake, y, x_fake, b, a_fake):
+    # BEGIN SOLUTION
+    a_to_b = (my_context_weight(a, b_fake) * (x - y_fake).abs()).mean()
+    b_to_a = (my_context_weight(b, a_fake) * (y - x_fake).abs()).mean()
+    return a_to_b + b_to_a
+    # END SOLUTION
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check_context_loss(my_context_loss)
+
+# %% [markdown]
+# ## The loss pulls on the generated masks
+#
+# $w$ depends on $b'$, and the gradient is not stopped there: where the generator changed pixels outside
+# every mask, lowering $\mathcal{L}_\text{ctx}$ can also mean *growing $b'$ over them*. Here is that
+# gradient on a real example: a translation that repainted a tall region (where a rectangle would go),
+# and a generated mask $b'$ that covers only part of it. The map shows $-\partial\mathcal{L}_\text{ctx} /
+# \partial b'$: positive where gradient descent raises $b'$. It is positive on the changed pixels outside
+# the input instance, and zero wherever nothing changed (the printout counts both).
+
+# %%
+# NBVAL_CHECK_OUTPUT
 data = ShapesDataset("A", "test", size=32, length=4, seed=0)
-fig, axes = plt.subplots(3, 4, figsize=(7, 5.4))
-for i in range(4):
-    item, oracle = data[i], data.oracle(i)
-    w = context_weight(item["masks"][None], oracle["masks"][None])[0, 0]
-    axes[0, i].imshow(mask_overlay(item["image"], item["masks"]))
-    axes[1, i].imshow(mask_overlay(oracle["image"], oracle["masks"]))
-    axes[2, i].imshow(w, cmap="gray", vmin=0, vmax=1)
-for ax, label in zip(axes[:, 0], ["x, a", "y', b' (oracle)", "w(a, b')"]):
-    ax.set_ylabel(label, fontsize=8)
-for ax in axes.flat:
+item = data[0]
+image, input_mask = item["image"], item["masks"][0]
+repainted = image.clone()
+repainted[:, 6:26, 12:20] = torch.tensor([0.8, -0.6, 0.2])[:, None, None]  # a "translated" tall object
+b_gen = box_mask(32, 12, 16, 12, 8)[None, None].clone().requires_grad_(True)  # covers rows 6–17 only
+loss = context_preserving_loss(image[None], repainted[None], input_mask[None, None], b_gen)
+(grad,) = torch.autograd.grad(loss, b_gen)
+pull = -grad[0, 0]
+changed = (repainted - image).abs().sum(0) > 0
+free = changed & (input_mask <= 0)  # changed pixels outside the input instance
+print(
+    f"−∂L_ctx/∂b' > 0 on {int((pull[free] > 0).sum())} of the {int(free.sum())} changed pixels outside the "
+    f"input instance; 0 on every unchanged pixel: {bool((pull[~changed] == 0).all())}"
+)
+
+# %%
+fig = Figure(figsize=(7.6, 2.4), layout="constrained")
+axes = fig.subplots(1, 3)
+axes[0].imshow(to_numpy_image(repainted))
+axes[0].set_title("y' (repainted)", fontsize=8)
+draw_instances(axes[1], repainted, torch.cat([input_mask[None], b_gen.detach()[0]]), legend=True)
+axes[1].set_title("a (instance 0) and b' (instance 1)", fontsize=8)
+shown = axes[2].imshow(pull, cmap="viridis")
+axes[2].set_title("−∂L_ctx/∂b'", fontsize=8)
+fig.colorbar(shown, ax=axes[2], fraction=0.046)
+for ax in axes:
     ax.set_xticks([])
     ax.set_yticks([])
-plt.show()
+display(fig)
 
 # %% [markdown]
 # ## Play with it
 #
-# Move and resize a generated box $b'$ over a translation that repainted one region. When $b'$ covers
-# the repainted region the loss drops: that is the pull on $b'$ mentioned above.
-
-# %%
-item = data[0]
-image = item["image"]
-repainted = image.clone()
-repainted[:, 6:26, 12:20] = torch.tensor([0.8, -0.6, 0.2])[:, None, None]  # a "translated" tall object
-input_mask = item["masks"][0]
+# Move and resize the generated box $b'$ over the repainted image: when $b'$ covers the repainted region the
+# loss drops. (The static figure after the widget shows two positions, for viewers where widgets do not
+# run.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -128,36 +177,67 @@ context_widget(image, repainted, input_mask)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for label, box in (("b' on the repainted region", (16, 16, 20, 8)), ("b' elsewhere", (6, 6, 6, 6))):
+positions = {"b' on the repainted region": (16, 16, 20, 8), "b' elsewhere": (6, 6, 6, 6)}
+fig = Figure(figsize=(6.8, 2.6), layout="constrained")
+axes = fig.subplots(1, 2)
+for ax, (label, box) in zip(axes, positions.items()):
     terms = context_terms(image, repainted, input_mask[None], box_mask(32, *box)[None])
+    shown = ax.imshow(terms["w"], vmin=0, vmax=1, cmap="viridis")
+    ax.set_title(f"w: {label}\nL_ctx = {terms['l_ctx']:.4f}", fontsize=8)
+    ax.set_xticks([])
+    ax.set_yticks([])
     print(f"{label:28s} L_ctx = {terms['l_ctx']:.4f}")
-
-# %%
-terms = context_terms(image, repainted, input_mask[None], box_mask(32, 16, 16, 20, 8)[None])
-fig, axes = plt.subplots(1, 3, figsize=(6.5, 2.3))
-axes[0].imshow(to_numpy_image(image))
-axes[1].imshow(to_numpy_image(repainted))
-axes[2].imshow(terms["w"], cmap="gray", vmin=0, vmax=1)
-for ax, title in zip(axes, ["x", "y'", "w"]):
-    ax.set_title(title, fontsize=8)
-    ax.set_axis_off()
-plt.show()
+fig.colorbar(shown, ax=axes, fraction=0.03)
+display(fig)
 
 # %% [markdown]
-# ## With and without the loss
+# ## With and without the loss, in trained models
 #
-# Two short InstaGAN runs, identical but for $\lambda_\text{ctx}$ (10 and 0), compared on background L1
-# (lower is better). A few minutes of CPU training is far from convergence, so read the numbers as a
-# direction, not a result; notebook 05 and `benchmarks/results/ablation.md` have longer runs.
+# The package ships the lite InstaGAN and the same recipe with $\lambda_\text{ctx} = 0$, each trained for
+# 15 minutes on 2 CPU cores (seed 0). Background L1 is the mean change on pixels that are background in
+# the input and the oracle. Rows: input, λ_ctx = 10, λ_ctx = 0, oracle.
+
+# %%
+models = {
+    "λ_ctx = 10": load_pretrained("instagan_lite_shapes32"),
+    "λ_ctx = 0": load_pretrained("instagan_lite_shapes32_noctx"),
+}
+n = 16 if FAST else 200
+tables = benchmark({name: (m.model, m.options) for name, m in models.items()}, n=n)
+for direction, rows in tables.items():
+    print(direction)
+    print(format_table(rows))
+
+# %%
+batch = shapes_test_batch("A", 32, 6)
+pictures = {"input": batch["images"]}
+for name, m in models.items():
+    pictures[name] = translate(m.model, batch["images"], batch["masks"], "AtoB", m.options)[0]
+pictures["oracle"] = batch["oracle"]
+fig = Figure(figsize=(7.2, 1.3 * len(pictures)), layout="constrained")
+axes = fig.subplots(len(pictures), 6)
+for r, (label, images) in enumerate(pictures.items()):
+    for c in range(6):
+        axes[r, c].imshow(to_numpy_image(images[c]))
+        axes[r, c].set_xticks([])
+        axes[r, c].set_yticks([])
+    axes[r, 0].set_ylabel(label, fontsize=8)
+display(fig)
+
+# %% [markdown]
+# ## Your own runs
+#
+# The same comparison with your own two short runs (3 minutes each in learner mode; in fast mode a few
+# iterations, whose numbers mean nothing). With so little training, expect a smaller gap than the shipped
+# models'.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-rows = {}
+mine = {}
 for lam in (10.0, 0.0):
     config = TrainConfig(
-        data=DataConfig(size=16 if FAST else 32),
+        data=DataConfig(size=32),
         weights=LossWeights(context=lam),
-        batch_size=4,
         epochs=100,
         minutes=None if FAST else 3.0,
         max_iterations=2 if FAST else None,
@@ -168,8 +248,21 @@ for lam in (10.0, 0.0):
     )
     trainer = Trainer(config)
     trainer.fit()
-    rows[f"λ_ctx = {lam:g}"] = evaluate_model(trainer.model, size=config.data.size, n=16 if FAST else 200)["AtoB"]
-print(format_table(rows))
+    mine[f"yours, λ_ctx = {lam:g}"] = (trainer.translation_model(), None)
+print(format_table(benchmark(mine, n=n)["AtoB"]))
 
 # %% [markdown]
+# ## Recap
+#
+# * $w(a, b')$ is 1 only where the input's and the translation's masks both say background; the loss is
+#   the L1 change there, for both directions.
+# * Because $w$ depends on $b'$, the loss also pushes the generated masks to cover what the generator
+#   changed — the gradient map above.
+# * In the shipped models, the background L1 with and without the loss is the measured effect.
+#
+# **Questions**
+# 1. Why must $w$ count the *generated* masks too, not only the input's?
+# 2. What would a generator do if $b'$ could grow for free to cover the whole image? What stops it?
+# 3. Why is a mean over all pixels (not over the background pixels only) a reasonable choice?
+#
 # **Next**: [04 · sequential mini-batch translation](04_sequential_minibatch.ipynb).

@@ -1,11 +1,14 @@
-"""Ship the ablation's lite InstaGAN and CycleGAN as the package's pretrained checkpoints.
+"""Ship the ablation's lite InstaGAN (with and without L_ctx), its lite CycleGAN and a mask predictor.
 
-    python benchmarks/ablation.py --minutes 15     # trains every row under outputs/ablation/
-    python scripts/ship_checkpoints.py             # exports two of them to instagan_lite/checkpoints/
+    python benchmarks/ablation.py --minutes 15          # trains every row under outputs/ablation/
+    python -m instagan_lite train-masks --data shapes --out outputs/masks_shapes32.pt
+    python scripts/ship_checkpoints.py --masks outputs/masks_shapes32.pt
 
-Each shipped checkpoint holds the generators in half precision, with its sha256, the command that made
-it, its training time and iterations, its metrics (200 test images per direction, with the translation
-options the demo uses for InstaGAN) and its loss log.
+Each shipped model holds the generators as the run translates with them (the EMA weights) in half
+precision, with its sha256, the command that made it, its training time and iterations, its metrics (200
+test images per direction, measured on the half-precision weights with the translation options it
+records) and its loss log. ``python -m instagan_lite train --minutes 15`` with no recipe flags is the
+headline's training command: ``benchmarks/ablation.py`` runs exactly that configuration.
 """
 
 from __future__ import annotations
@@ -17,47 +20,55 @@ from pathlib import Path
 import torch
 
 from instagan_lite.evaluate import evaluate_model
-from instagan_lite.pretrained import export_pretrained, load_pretrained
-from instagan_lite.train import Trainer
+from instagan_lite.mask_predictor import load_mask_predictor
+from instagan_lite.pretrained import export_mask_predictor, export_pretrained, load_model, load_pretrained
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions
 
-SHIP = {  # shipped name: ablation row
-    "instagan_lite_shapes32": "instagan_seq_composite",
-    "cyclegan_lite_shapes32": "cyclegan",
+SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
+    "instagan_lite_shapes32": ("instagan", ""),
+    "instagan_lite_shapes32_noctx": ("instagan_noctx", " --lambda-ctx 0"),
+    "cyclegan_lite_shapes32": ("cyclegan", " --method cyclegan --cyclegan-width 1.4142135623730951"),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=Path("outputs/ablation"))
-    parser.add_argument("--results", type=Path, default=Path("benchmarks/results/ablation.json"))
+    parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
+    parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
     args = parser.parse_args()
-    rows = json.loads(args.results.read_text())["rows"]
-    for name, row in SHIP.items():
-        trainer = Trainer.resume(args.runs / row / "checkpoint.pt")
-        info = rows[row]
+    for name, (row, flags) in SHIP.items():
+        folder = args.runs / row
+        loaded = load_model(folder / "checkpoint.pt")  # the EMA weights when the run keeps an average
+        info = json.loads((folder / "row.json").read_text())
         command = (
-            f"python benchmarks/ablation.py --minutes {info['minutes']:g} --rows {row} "
-            f"&& python scripts/ship_checkpoints.py"
+            f"python -m instagan_lite train --minutes {info['minutes']:g}{flags} --out-dir outputs/ablation/{row}"
+            f"  (as run by: python benchmarks/ablation.py --minutes 15; then python scripts/ship_checkpoints.py)"
         )
         with torch.no_grad():  # score the weights as shipped: rounded to half precision
-            for p in trainer.model.parameters():
+            for p in loaded.model.parameters():
                 p.copy_(p.half().float())
-        options = LITE_CLEANUPS if trainer.config.model.method == "instagan" else TranslateOptions()
-        metrics = evaluate_model(trainer.model, options, size=trainer.config.data.size, n=200)
+        is_instagan = loaded.config.model.method == "instagan"
+        options = LITE_CLEANUPS if (is_instagan and args.cleanups) else TranslateOptions()
+        metrics = evaluate_model(loaded.model, options, size=loaded.config.data.size, n=200)
+        config = loaded.config.with_changes({"out_dir": f"outputs/ablation/{row}"})
         export_pretrained(
-            trainer.model,
-            trainer.config,
+            loaded.model,
+            config,
             name,
             command,
             info["minutes"],
             info["iterations"],
             metrics,
             options,
-            losses=args.runs / row / "losses.csv",
+            losses=folder / "losses.csv",
         )
         load_pretrained(name)  # the hash check passes
-        print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "change_iou")} for d in metrics})
+        print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "object_l1")} for d in metrics})
+    if args.masks:
+        command = f"python -m instagan_lite train-masks --data shapes --out {args.masks}"
+        export_mask_predictor(load_mask_predictor(args.masks), "masks_shapes32", command)
+        print("masks_shapes32 shipped")
 
 
 if __name__ == "__main__":

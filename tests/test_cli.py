@@ -314,3 +314,17 @@ def test_every_documented_command_runs(tmp_path, capsys, monkeypatch):
             extra += ["--out", str(tmp_path / "demo")]
         code, _, err = run_cli(args + extra, capsys)
         assert code == 0, f"README command failed: python -m instagan_lite {' '.join(args)}\n{err}"
+
+
+def test_every_flag_of_every_verb_says_its_default_or_that_it_is_required():
+    import argparse
+
+    parser = build_parser()
+    verbs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for verb, sub in verbs.items():
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            text = action.help or ""
+            assert text, f"{verb} {action.option_strings}: no help"
+            assert any(w in text for w in ("default", "required", "this or")), f"{verb} {action.option_strings}: {text}"

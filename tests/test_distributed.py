@@ -45,8 +45,17 @@ def one_rank(rank: int, init_file: str, out: str) -> None:
         mine = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
         pools = (ImagePool(), ImagePool())
         distributed = Distributed(rank, WORLD, rank)
-        train_step(model, *sgd(model), pools, a[mine], ma[mine], b[mine], mb[mine], SequentialConfig(4, 2),
-                   distributed=distributed)  # fmt: skip
+        train_step(
+            model,
+            *sgd(model),
+            pools,
+            a[mine],
+            ma[mine],
+            b[mine],
+            mb[mine],
+            SequentialConfig(4, 2),
+            distributed=distributed,
+        )
         torch.save(model.state_dict(), Path(out) / f"rank{rank}.pt")
     finally:
         dist.destroy_process_group()
@@ -67,15 +76,37 @@ def test_two_ranks_take_the_same_step_as_one_process_on_the_global_batch(tmp_pat
 
 def torchrun(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(WORLD),
-               "-m", "instagan_lite", *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        str(WORLD),
+        "-m",
+        "instagan_lite",
+        *args,
+    ]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_torchrun_trains_checkpoints_once_and_resumes(tmp_path):
     out = tmp_path / "run"
-    tiny = ["--size", "16", "--batch-size", "2", "--shapes-length", "16", "--no-progress", "--sample-every", "0",
-            "--checkpoint-every", "0", "--device", "cpu"]  # fmt: skip
+    tiny = [
+        "--size",
+        "16",
+        "--batch-size",
+        "2",
+        "--shapes-length",
+        "16",
+        "--no-progress",
+        "--sample-every",
+        "0",
+        "--checkpoint-every",
+        "0",
+        "--device",
+        "cpu",
+    ]
     first = torchrun(["train", *tiny, "--max-iterations", "2", "--out-dir", str(out)], tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.stdout.count("stopped by iterations after 2 iterations") == 1  # rank 0 alone reports

@@ -3,47 +3,61 @@ with a message that helps, without giving the answer away."""
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
+import jupytext
 import pytest
 import torch
 from torch import nn
 
 from instagan_lite import exercises as ex
 from instagan_lite.losses import context_preserving_loss, cycle_loss, generator_gan_loss, identity_loss
-from instagan_lite.masks import instance_validity, pad_masks
+from instagan_lite.masks import pad_masks
 
-# --- solutions (the same code the notebooks hold between their solution markers) ---------------------
+# --- the notebooks' own solutions, and plausible wrong answers -----------------------------------------
 
-
-class ResnetBlock(nn.Module):
-    def __init__(self, channels: int) -> None:
-        super().__init__()
-        self.conv_block = nn.Sequential(
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3),
-            nn.InstanceNorm2d(channels),
-            nn.ReLU(),
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3),
-            nn.InstanceNorm2d(channels),
-        )
-
-    def forward(self, x):
-        return x + self.conv_block(x)
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SOLUTION_NAMES = {  # exercise: (notebook, the name its solution cell defines)
+    "resnet_block": ("01_cyclegan", "MyResnetBlock"),
+    "cyclegan_generator_loss": ("01_cyclegan", "cyclegan_objective"),
+    "set_sum": ("02_instance_aware_networks", "set_sum"),
+    "set_discriminator": ("02_instance_aware_networks", "set_discriminator"),
+    "context_weight": ("03_context_preserving_loss", "my_context_weight"),
+    "context_loss": ("03_context_preserving_loss", "my_context_loss"),
+    "sequential_loop": ("04_sequential_minibatch", "sequential_loop"),
+    "aggregated_fake": ("04_sequential_minibatch", "aggregated_fake"),
+    "generator_objective": ("05_training_and_results", "generator_objective"),
+}
 
 
-class ReluAfterAddition(ResnetBlock):
-    def forward(self, x):
-        return torch.relu(x + self.conv_block(x))
+@functools.cache
+def notebook_namespace(stem: str) -> dict:
+    """Run a notebook source's import cell and its solution cells (the cells holding BEGIN SOLUTION)."""
+    cells = [c.source for c in jupytext.read(NOTEBOOKS / f"{stem}.py").cells if c.cell_type == "code"]
+    namespace: dict = {}
+    imports = next(c for c in cells if "from instagan_lite" in c and "import" in c)
+    exec(compile(imports.replace("print(setup_notebook(seed=0))", ""), f"{stem}:imports", "exec"), namespace)
+    for cell in cells:
+        if "# BEGIN SOLUTION" in cell:
+            exec(compile(cell, f"{stem}:solution", "exec"), namespace)
+    return namespace
 
 
-def cyclegan_loss(G_A, G_B, D_A, D_B, x, y, weights):
-    fake_y, fake_x = G_A(x), G_B(y)
-    gan = generator_gan_loss(D_A(fake_y)) + generator_gan_loss(D_B(fake_x))
-    cyc = cycle_loss(G_B(fake_y), x) + cycle_loss(G_A(fake_x), y)
-    idt = identity_loss(G_B(x), x) + identity_loss(G_A(y), y)
-    return gan + weights.cycle * cyc + weights.identity * idt
+def solution(name: str):
+    stem, defined = SOLUTION_NAMES[name]
+    return notebook_namespace(stem)[defined]
+
+
+def relu_after_addition() -> type[nn.Module]:
+    """The notebook's residual block with a ReLU after the addition."""
+
+    class ReluAfterAddition(solution("resnet_block")):
+        def forward(self, x):
+            return torch.relu(x + self.conv_block(x))
+
+    return ReluAfterAddition
 
 
 def cyclegan_loss_wrong_identity(G_A, G_B, D_A, D_B, x, y, weights):
@@ -54,56 +68,22 @@ def cyclegan_loss_wrong_identity(G_A, G_B, D_A, D_B, x, y, weights):
     return gan + weights.cycle * cyc + weights.identity * idt
 
 
-def set_sum(encoder, masks):
-    valid = instance_validity(masks)
-    sums = []
-    for i in range(masks.shape[0]):
-        present = masks[i][valid[i]][:, None]
-        features = encoder(present).sum(0) if present.shape[0] else None
-        sums.append(features)
-    template = next(s for s in sums if s is not None)
-    return torch.stack([s if s is not None else torch.zeros_like(template) for s in sums])
-
-
 def set_sum_of_every_slot(encoder, masks):
     b, k, h, w = masks.shape
-    return encoder(masks.reshape(b * k, 1, h, w)).reshape(b, k, *encoder(masks[:1, :1]).shape[1:]).sum(1)
-
-
-def set_discriminator(D, images, masks):
-    return D.classifier(torch.cat([D.feature_img(images), set_sum(D.feature_seg, masks)], 1))
+    features = encoder(masks.reshape(b * k, 1, h, w))
+    return features.reshape(b, k, *features.shape[1:]).sum(1)
 
 
 def set_discriminator_swapped(D, images, masks):
-    return D.classifier(torch.cat([set_sum(D.feature_seg, masks), D.feature_img(images)], 1))
-
-
-def context_weight(a, b):
-    union = ((a + 1) / 2).sum(1, keepdim=True) + ((b + 1) / 2).sum(1, keepdim=True)
-    return 1 - union.clamp(0, 1)
+    return D.classifier(torch.cat([solution("set_sum")(D.feature_seg, masks), D.feature_img(images)], 1))
 
 
 def context_weight_without_clamp(a, b):
     return 1 - (((a + 1) / 2).sum(1, keepdim=True) + ((b + 1) / 2).sum(1, keepdim=True))
 
 
-def context_loss(x, y_fake, a, b_fake, y, x_fake, b, a_fake):
-    first = (context_weight(a, b_fake) * (x - y_fake).abs()).mean()
-    second = (context_weight(b, a_fake) * (y - x_fake).abs()).mean()
-    return first + second
-
-
 def context_loss_one_direction(x, y_fake, a, b_fake, y, x_fake, b, a_fake):
     return context_preserving_loss(x, y_fake, a, b_fake)
-
-
-def sequential_loop(G, x, masks, ins_per):
-    steps = []
-    for start in range(0, masks.shape[1], ins_per):
-        y, b = G(x, masks[:, start : start + ins_per])
-        steps.append((y, b))
-        x = y.detach()
-    return steps
 
 
 def sequential_loop_without_detach(G, x, masks, ins_per):
@@ -115,36 +95,14 @@ def sequential_loop_without_detach(G, x, masks, ins_per):
     return steps
 
 
-def aggregated_fake(y_m, earlier, b_m, slots):
-    masks = torch.cat([*(m.detach() for m in earlier), b_m], 1)
-    return torch.cat([y_m, pad_masks(masks, slots)], 1)
-
-
 def aggregated_fake_not_detached(y_m, earlier, b_m, slots):
     return torch.cat([y_m, pad_masks(torch.cat([*earlier, b_m], 1), slots)], 1)
-
-
-def generator_objective(model, x, a, y, b, weights):
-    total = 0
-    for G, G_back, D, image, masks in (
-        (model.G_A, model.G_B, model.D_A, x, a),
-        (model.G_B, model.G_A, model.D_B, y, b),
-    ):
-        fake, fake_masks = G(image, masks)
-        rec, rec_masks = G_back(fake, fake_masks)
-        idt, idt_masks = G_back(image, masks)
-        real = torch.cat([image, masks], 1)
-        total = total + generator_gan_loss(D(fake, fake_masks))
-        total = total + weights.cycle * cycle_loss(torch.cat([rec, rec_masks], 1), real)
-        total = total + weights.identity * identity_loss(torch.cat([idt, idt_masks], 1), real)
-        total = total + weights.context * context_preserving_loss(image, fake, masks, fake_masks)
-    return total
 
 
 def generator_objective_without_context(model, x, a, y, b, weights):
     from instagan_lite.losses import LossWeights
 
-    return generator_objective(model, x, a, y, b, LossWeights(weights.cycle, weights.identity, 0.0))
+    return solution("generator_objective")(model, x, a, y, b, LossWeights(weights.cycle, weights.identity, 0.0))
 
 
 def stub(*args, **kwargs):
@@ -156,41 +114,44 @@ class StubBlock(nn.Module):
         raise NotImplementedError
 
 
-CASES = {
-    # exercise: (solution, a plausible wrong answer, what the message must say about it)
-    "resnet_block": (ResnetBlock, ReluAfterAddition, "ReLU after the addition"),
-    "cyclegan_generator_loss": (cyclegan_loss, cyclegan_loss_wrong_identity, "partner"),
-    "set_sum": (set_sum, set_sum_of_every_slot, "absent slots"),
-    "set_discriminator": (set_discriminator, set_discriminator_swapped, "image features come first"),
-    "context_weight": (context_weight, context_weight_without_clamp, "must lie in [0, 1]"),
-    "context_loss": (context_loss, context_loss_one_direction, "only one direction"),
-    "sequential_loop": (sequential_loop, sequential_loop_without_detach, "detach"),
-    "aggregated_fake": (aggregated_fake, aggregated_fake_not_detached, "detach"),
-    "generator_objective": (generator_objective, generator_objective_without_context, "context-preserving"),
+WRONG = {
+    # exercise: (a plausible wrong answer, what the message must say about it)
+    "resnet_block": (relu_after_addition, "ReLU after the addition"),
+    "cyclegan_generator_loss": (cyclegan_loss_wrong_identity, "partner"),
+    "set_sum": (set_sum_of_every_slot, "absent slots"),
+    "set_discriminator": (set_discriminator_swapped, "image features come first"),
+    "context_weight": (context_weight_without_clamp, "must lie in [0, 1]"),
+    "context_loss": (context_loss_one_direction, "only one direction"),
+    "sequential_loop": (sequential_loop_without_detach, "detach"),
+    "aggregated_fake": (aggregated_fake_not_detached, "detach"),
+    "generator_objective": (generator_objective_without_context, "context-preserving"),
 }
 
 
-def test_every_exercise_has_a_case():
-    assert set(CASES) == set(ex.EXERCISES) and len(CASES) >= 8
+def test_every_exercise_has_a_solution_in_its_notebook_and_a_wrong_answer():
+    assert set(WRONG) == set(ex.EXERCISES) == set(SOLUTION_NAMES) and len(WRONG) >= 8
+    for name, (stem, _) in SOLUTION_NAMES.items():
+        assert ex.EXERCISES[name][0] == stem
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_the_solution_passes(name, capsys):
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_the_notebooks_solution_passes(name, capsys):
     check = ex.EXERCISES[name][1]
-    check(CASES[name][0])
+    check(solution(name))
     assert f"✓ {name}: passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(WRONG))
 def test_the_stub_fails_with_a_reminder(name):
     check = ex.EXERCISES[name][1]
     with pytest.raises(ex.ExerciseError, match="not written yet"):
         check(StubBlock if name == "resnet_block" else stub)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(WRONG))
 def test_a_plausible_wrong_answer_fails_with_its_hint(name):
     check = ex.EXERCISES[name][1]
-    _, wrong, hint = CASES[name]
+    wrong, hint = WRONG[name]
+    wrong = wrong() if wrong is relu_after_addition else wrong
     with pytest.raises(ex.ExerciseError, match=re.escape(hint)):
         check(wrong)

@@ -141,3 +141,44 @@ def test_sequential_config_validates():
         SequentialConfig(ins_max=2, ins_per=4)
     with pytest.raises(ValueError, match="method must be one of"):
         TranslationModel.build("pix2pix")
+
+
+def _generator_gradients(model: TranslationModel, a, ma, b, mb, memory_format=torch.contiguous_format):
+    from instagan_lite.losses import LossWeights
+    from instagan_lite.step import generator_terms
+
+    model.to(memory_format=memory_format)
+    a, ma, b, mb = (t.contiguous(memory_format=memory_format) for t in (a, ma, b, mb))
+    model.zero_grad(set_to_none=True)
+    weights = LossWeights()
+    fwd_A = generator_terms(model.G_A, model.G_B, model.D_A, a, ma[:, :2], [], 4, weights)
+    fwd_B = generator_terms(model.G_B, model.G_A, model.D_B, b, mb[:, :2], [], 4, weights)
+    total = weights.total(fwd_A.losses) + weights.total(fwd_B.losses)
+    total.backward()
+    return total.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def test_channels_last_gives_the_same_losses_and_gradients():
+    a, ma = make_batch(4)
+    b, mb = make_batch(3)
+    model = TranslationModel.build("instagan", "lite", seed=0)
+    loss, grads = _generator_gradients(model, a, ma, b, mb)
+    loss_cl, grads_cl = _generator_gradients(model, a, ma, b, mb, torch.channels_last)
+    torch.testing.assert_close(loss_cl, loss, rtol=1e-5, atol=1e-6)
+    for name, grad in grads.items():
+        torch.testing.assert_close(grads_cl[name].contiguous(), grad, rtol=1e-3, atol=1e-5, msg=name)
+
+
+def test_bf16_autocast_step_runs_and_its_losses_are_close_to_fp32():
+    a, ma = make_batch(4)
+    b, mb = make_batch(3)
+    results = {}
+    for dtype in (None, torch.bfloat16):
+        model = TranslationModel.build("instagan", "lite", seed=0)
+        pools = (ImagePool(), ImagePool())
+        history = train_step(model, *model.optimizers(), pools, a, ma, b, mb, autocast_dtype=dtype)
+        results[dtype] = history[0]
+    for key, value in results[None].items():
+        low = results[torch.bfloat16][key]
+        assert torch.isfinite(torch.tensor(low)), key
+        assert abs(low - value) <= 0.05 * abs(value) + 0.02, f"{key}: {low} (bf16) vs {value} (fp32)"

@@ -39,6 +39,34 @@ def _control(widget, description: str):
     return next(w for w in _controls(widget) if getattr(w, "description", None) == description)
 
 
+def _picture(widget) -> np.ndarray:
+    """The widget's current figure, decoded: (H, W, 4) uint8. Every widget draws into one Image widget."""
+    import io
+
+    from PIL import Image
+
+    images = [w for w in _controls(widget) if type(w).__name__ == "Image"]
+    assert len(images) == 1, "a widget shows its figure in exactly one Image widget"
+    return np.asarray(Image.open(io.BytesIO(images[0].value)).convert("RGBA"))
+
+
+def _assert_redrawn(before: np.ndarray, after: np.ndarray) -> None:
+    """A redraw that came back whole: opaque, not one colour, and different from before."""
+    assert after.shape[0] > 50 and after.shape[1] > 50
+    assert after[..., 3].min() == 255, "transparent pixels in the figure"
+    assert after[..., :3].std() > 3, "a blank figure"
+    assert before.shape != after.shape or not np.array_equal(before, after), "the figure did not change"
+
+
+def test_no_widget_uses_pyplot():
+    import inspect
+
+    import instagan_lite.widgets as module
+
+    source = inspect.getsource(module)
+    assert "pyplot" not in source.replace("never pyplot", "").replace("(never pyplot)", "").split('"""', 2)[-1]
+
+
 @pytest.fixture
 def item():
     return ShapesDataset("A", "test", size=32, length=4, seed=0)[1]
@@ -54,10 +82,13 @@ def test_mask_overlay_hides_toggled_off_instances(item):
         mask_overlay(item["image"], item["masks"], 1.5)
 
 
-def test_mask_explorer_controls(item):
+def test_mask_explorer_controls_redraw_the_figure(item):
     widget = mask_explorer(ShapesDataset("A", "test", size=32, length=4, seed=0))
+    before = _picture(widget)
     _control(widget, "image").value = 3
-    _control(widget, "instance 1").value = False
+    _assert_redrawn(before, after := _picture(widget))
+    _control(widget, "instance 0").value = False
+    _assert_redrawn(after, _picture(widget))
     assert _control(widget, "image").max == 3
 
 
@@ -73,10 +104,15 @@ def test_box_mask_and_context_terms(item):
     assert on["w"].shape == (32, 32) and on["w"].min() == 0 and on["w"].max() == 1
 
 
-def test_context_widget_slider_changes_run(item):
-    widget = context_widget(item["image"], item["image"], item["masks"][0])
+def test_context_widget_sliders_redraw_the_figure(item):
+    repainted = item["image"].clone()
+    repainted[:, 6:26, 12:20] = 0.5
+    widget = context_widget(item["image"], repainted, item["masks"][0])
+    before = _picture(widget)
     _control(widget, "cx").value = 5.0
+    _assert_redrawn(before, after := _picture(widget))
     _control(widget, "h").value = 30.0
+    _assert_redrawn(after, _picture(widget))
 
 
 def test_set_feature_view_follows_the_chosen_instances(item):
@@ -88,7 +124,9 @@ def test_set_feature_view_follows_the_chosen_instances(item):
     assert torch.equal(two["masks"][2:], -torch.ones(2, 32, 32))
     two_of_four = torch.cat([item["masks"][:2], -torch.ones(2, 32, 32)])  # fewer instances than slots
     widget = set_feature_widget(g, item["image"], two_of_four)
+    before = _picture(widget)
     _control(widget, "instance 0").value = False
+    _assert_redrawn(before, _picture(widget))
 
 
 def test_selective_translation_changes_only_the_chosen_instance(item):
@@ -99,7 +137,9 @@ def test_selective_translation_changes_only_the_chosen_instance(item):
     region = ((item["masks"][1] > 0) | (result["masks"][1] > 0)).numpy()
     assert np.allclose(result["image"][~region], to_numpy_image(item["image"])[~region])
     widget = selective_translation_widget(g, item["image"], torch.cat([item["masks"][:2], -torch.ones(2, 32, 32)]))
+    before = _picture(widget)
     _control(widget, "instance 1").value = False
+    _assert_redrawn(before, _picture(widget))
 
 
 def test_loss_curves_average_per_iteration_and_smooth():
@@ -110,5 +150,8 @@ def test_loss_curves_average_per_iteration_and_smooth():
     with pytest.raises(KeyError, match="unknown loss terms"):
         loss_curves(log, ["nope"])
     widget = loss_curve_widget({**log, "D_A": log["G"] / 2})
+    before = _picture(widget)
     _control(widget, "smoothing").value = 3
-    _control(widget, "terms").value = ("D_A",)
+    _assert_redrawn(before, after := _picture(widget))
+    _control(widget, "terms").value = ("G", "D_A")
+    _assert_redrawn(after, _picture(widget))

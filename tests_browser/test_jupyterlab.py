@@ -36,6 +36,7 @@ SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "outputs" / "bro
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 KERNEL = "instagan-lite"
 RUN_TIMEOUT_S = 240
+IMAGE = "img.widget-image, .widget-image img"  # an ipywidgets Image view
 REDRAW_TIMEOUT_S = 60
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -71,16 +72,29 @@ def lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("lab")
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, work / notebook.name)
-    settings = work / ".settings" / "@jupyterlab" / "docmanager-extension"
-    settings.mkdir(parents=True)
-    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    settings = work / ".settings" / "@jupyterlab"
+    for plugin, values in (
+        ("docmanager-extension/plugin", {"autosave": False}),  # saving off: the files must stay as they are
+        ("notebook-extension/tracker", {"windowingMode": "none"}),  # every cell in the page, not just the visible
+    ):
+        (settings / plugin).parent.mkdir(parents=True, exist_ok=True)
+        (settings / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "INSTAGAN_LITE_FAST": "1", "INSTAGAN_LITE_OUTPUTS": str(work / "outputs")}
     env.pop("MPLBACKEND", None)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-               f"--LabApp.user_settings_dir={work / '.settings'}", "--ServerApp.open_browser=False",
-               "--LabServerApp.workspaces_dir=" + str(work / ".workspaces")]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        f"--LabApp.user_settings_dir={work / '.settings'}",
+        "--ServerApp.open_browser=False",
+        "--LabServerApp.workspaces_dir=" + str(work / ".workspaces"),
+    ]
     log = (work / "server.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -209,10 +223,10 @@ def test_notebook_runs_and_every_widget_redraws(notebook, lab, browser):
         failures = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts() if "Traceback" in t]
         assert not failures, f"{notebook.name}: a cell failed:\n{failures[0][:2000]}"
         widgets = page.locator(".jp-OutputArea-output .widget-vbox").all()
-        widgets = [w for w in widgets if w.locator(".widget-image img").count()]
+        widgets = [w for w in widgets if w.locator(IMAGE).count()]
         for w_index, widget in enumerate(widgets):
             widget.scroll_into_view_if_needed()
-            img = widget.locator(".widget-image img").first
+            img = widget.locator(IMAGE).first
             before = _decode(img)
             _check_picture(before, f"{notebook.stem} widget {w_index} at first")
             widget.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}_widget{w_index}_before.png"))

@@ -1,0 +1,93 @@
+"""Speed switches that do not change the mathematics, measured: which ones pay on this machine.
+
+Each configuration trains the lite InstaGAN (32 px, batch 4, ins_max 4 / ins_per 2, the lite recipe) in
+its own process: a warm-up iteration, then timed iterations for ``--seconds``. Switches:
+
+* ``baseline`` — what ``Trainer`` does by default;
+* ``channels_last`` — channels-last memory for the networks and the batches (``--channels-last``);
+* ``threads1`` — one torch thread instead of the machine's cores;
+* ``compile`` — ``torch.compile`` of the four networks (dynamic shapes: the number of instances varies);
+  its compile time (the first iterations) is reported apart from the steady state.
+
+    python benchmarks/speed_switches.py                 # about 4 minutes on 2 CPU cores
+
+Writes ``results/speed_switches.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from common import Report, parse_or_run_child, run_child
+
+RESULTS = Path(__file__).parent / "results"
+SWITCHES = ("baseline", "channels_last", "threads1", "compile")
+
+
+def measure(switch: str, seconds: float, preset: str) -> dict:
+    """In a subprocess: seconds of the first iteration (warm-up, compilation) and per steady iteration."""
+    import torch
+
+    from instagan_lite.data.sources import DataConfig
+    from instagan_lite.model import ModelConfig
+    from instagan_lite.train import TrainConfig, Trainer
+
+    if switch == "threads1":
+        torch.set_num_threads(1)
+    size = 32 if preset == "lite" else 64
+    config = TrainConfig(
+        model=ModelConfig(preset=preset),
+        data=DataConfig(size=size),
+        checkpoint_every=0,
+        sample_every=0,
+        progress=False,
+        channels_last=switch == "channels_last",
+        out_dir="/tmp/speed_switches",
+    )
+    trainer = Trainer(config)
+    if switch == "compile":
+        for name in ("G_A", "G_B", "D_A", "D_B"):
+            setattr(trainer.model, name, torch.compile(getattr(trainer.model, name), dynamic=True))
+    start = time.perf_counter()
+    for _ in range(3):  # warm-up: kernels, Adam state, compilation of the shapes that occur
+        trainer.train_iteration()
+    warm_up = time.perf_counter() - start
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        trainer.train_iteration()
+        n += 1
+    return {"warm_up_seconds": warm_up, "seconds_per_iteration": (time.perf_counter() - start) / n, "iterations": n}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--switches", nargs="+", default=list(SWITCHES), choices=SWITCHES)
+    parser.add_argument("--seconds", type=float, default=40.0, help="timed seconds per switch")
+    parser.add_argument("--preset", default="lite", choices=["lite", "paper"])
+    parser.add_argument("--out", type=Path, default=RESULTS / "speed_switches.md")
+    args = parse_or_run_child(parser, measure)
+    if args is None:
+        return
+    report = Report(
+        f"{args.preset} InstaGAN training iteration ({'32' if args.preset == 'lite' else '64'} px, batch 4, ins_max 4 "
+        "/ ins_per 2), 2 CPU cores, each switch in its own process; warm-up = the first 3 iterations "
+        "(kernels, Adam state, compilation).",
+        "",
+        "| switch | warm-up s (3 iterations) | s / iteration | vs baseline | kept? |",
+        "|---|---|---|---|---|",
+    )
+    rows = {
+        s: run_child(__file__, {"switch": s, "seconds": args.seconds, "preset": args.preset}, memory=False)
+        for s in args.switches
+    }
+    base = rows.get("baseline", {}).get("seconds_per_iteration")
+    for switch, r in rows.items():
+        gain = f"{base / r['seconds_per_iteration']:.2f}×" if base else "—"
+        report.add(f"| {switch} | {r['warm_up_seconds']:.1f} | {r['seconds_per_iteration']:.3f} | {gain} | |")
+    report.write(args.out)
+
+
+if __name__ == "__main__":
+    main()
