@@ -141,8 +141,8 @@ class SetGenerator(nn.Module):
         sample_of = valid.nonzero()[:, 0]
         # b'_n = g_GA([f_GA(a_n); f_GX(x); Σ_i f_GA(a_i)]) for each valid slot n
         decoded = self.decoder_seg(torch.cat([inst_feat, image_feat[sample_of], set_sum[sample_of]], 1))
-        # Absent slots pass through unchanged (exactly -1).
-        out_masks = masks.reshape(b * k, h, w).index_put((valid.reshape(-1),), decoded[:, 0])
+        # Absent slots pass through unchanged (exactly -1); under bf16 autocast the decoded masks are cast back.
+        out_masks = masks.reshape(b * k, h, w).index_put((valid.reshape(-1),), decoded[:, 0].to(masks.dtype))
         return out_images, out_masks.reshape(b, k, h, w)
 
 

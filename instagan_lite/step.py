@@ -265,7 +265,7 @@ def _feed_back(
     if fwd is None:
         return x, [*earlier, a_m]
     x = x.clone()
-    x[fwd.active] = fwd.fake_images.detach()
+    x[fwd.active] = fwd.fake_images.detach().to(x.dtype)  # (bf16 under autocast)
     masks = a_m.clone()
-    masks[fwd.active] = fwd.fake_masks.detach()
+    masks[fwd.active] = fwd.fake_masks.detach().to(masks.dtype)
     return x, [*earlier, masks]

@@ -36,7 +36,8 @@ SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "outputs" / "bro
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 KERNEL = "instagan-lite"
 RUN_TIMEOUT_S = 240
-IMAGE = "img.widget-image, .widget-image img"  # an ipywidgets Image view
+KERNEL_START_TIMEOUT_S = 120
+IMAGE = "img"  # the figure of a widget: an ipywidgets Image view (or an image inside an Output widget)
 REDRAW_TIMEOUT_S = 60
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -95,6 +96,8 @@ def lab(tmp_path_factory):
         "--ServerApp.open_browser=False",
         "--LabServerApp.workspaces_dir=" + str(work / ".workspaces"),
     ]
+    if os.geteuid() == 0:  # CI containers run as root; JupyterLab refuses that without this flag
+        command.append("--allow-root")
     log = (work / "server.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -111,9 +114,11 @@ def lab(tmp_path_factory):
             raise RuntimeError("JupyterLab did not start within 60 s")
         yield url, token, work
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels
         try:
+            os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels
             server.wait(timeout=20)
+        except ProcessLookupError:  # it had exited already
+            pass
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
@@ -209,12 +214,15 @@ def test_notebook_runs_and_every_widget_redraws(notebook, lab, browser):
     try:
         page.goto(f"{url}/lab/tree/{notebook.name}?token={token}", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        deadline = time.time() + 60
+        deadline = time.time() + KERNEL_START_TIMEOUT_S
         while not _kernel_idle(page) and time.time() < deadline:
             time.sleep(0.5)
+        kernel_name = page.locator(".jp-Toolbar-kernelName").first.inner_text()
+        while kernel_name.strip() == "No Kernel" and time.time() < deadline:
+            time.sleep(0.5)
+            kernel_name = page.locator(".jp-Toolbar-kernelName").first.inner_text()
         tab = page.locator(".lm-TabBar-tab.lm-mod-current").first
         assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opening the notebook marked it modified"
-        kernel_name = page.locator(".jp-Toolbar-kernelName").first.inner_text()
         assert KERNEL in kernel_name, f"the notebook opened with kernel {kernel_name!r}, not {KERNEL!r}"
         n_cells = page.locator(".jp-Notebook .jp-CodeCell").count()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
