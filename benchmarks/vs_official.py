@@ -120,7 +120,7 @@ def measure(side: str, batch: int, instances: int, size: int, official_dir: str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--official-dir", required=True, help="a checkout of sangwoomo/instagan")
+    parser.add_argument("--official-dir", help="a checkout of sangwoomo/instagan (required)")
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--instances", type=int, nargs="+", default=[4, 8])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 4], help="our batch sizes")
@@ -130,6 +130,8 @@ def main() -> None:
     args = parse_or_run_child(parser, measure)
     if args is None:
         return
+    if not args.official_dir:
+        parser.error("--official-dir is required")
     if not (Path(args.official_dir) / "models" / "insta_gan_model.py").exists():
         parser.error(f"{args.official_dir}: not a checkout of sangwoomo/instagan (no models/insta_gan_model.py)")
     import torch

@@ -59,7 +59,7 @@ print(setup_notebook(seed=0))
 #
 # Every instance goes through the mask encoder $f_{GA}$ and the mask decoder $g_{GA}$, and autograd keeps
 # their activations until the backward pass. Translating all $N$ instances in one step therefore needs
-# memory proportional to $N$. Measured: what autograd saves for one generator update of the `lite`
+# memory that grows linearly with $N$ (a fixed part for the image, plus a part per instance). Measured: what autograd saves for one generator update of the `lite`
 # networks at 64 px (parameters excluded), all instances at once against one step of two instances —
 # which is what a sequential step holds however many steps there are, because earlier steps are
 # detached (the loop below).
@@ -90,7 +90,9 @@ print(
 #
 # For each image, InstaGAN keeps the `ins_max` largest instances (decreasing area by default; the paper
 # found that better than random order, because small instances are often occluded) and feeds them
-# `ins_per` at a time: $M = \lfloor \text{ins\_max} / \text{ins\_per} \rfloor$ steps. With the slots shuffled:
+# `ins_per` at a time: in training $M = \lfloor \text{ins\_max} / \text{ins\_per} \rfloor$ steps (as the
+# authors do, a leftover when `ins_max % ins_per != 0` is dropped); at inference a last, shorter slice
+# is translated too, so every instance asked for is. With the slots shuffled:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -112,7 +114,7 @@ print("steps with ins_max 4, ins_per 2:", SequentialConfig(4, 2).n_steps)
 # ### Exercise 7 · the m-step loop
 #
 # Write `sequential_loop(G, x, masks, ins_per)`: masks (B, K, H, W) are already in decreasing-area order;
-# slice them `ins_per` at a time (a last, shorter slice is a step too), run the generator, feed the
+# slice them `ins_per` at a time (a last, shorter slice is a step too, as at inference), run the generator, feed the
 # detached image forward, and return the list of `(y'_m, b'_m)` of every step.
 
 

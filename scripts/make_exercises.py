@@ -58,7 +58,21 @@ def student_notebook(source: Path) -> nbformat.NotebookNode | None:
         ),
     )
     notebook.metadata.pop("jupytext", None)
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"  # stable ids: the same source always gives the same file
+        if cell.cell_type == "markdown":
+            cell.source = _LINK.sub(_student_link, cell.source)
     return notebook
+
+
+_LINK = re.compile(r"\]\((\d\d_\w+)\.ipynb\)")
+
+
+def _student_link(match: re.Match) -> str:
+    """A link to another notebook: its student version if it has exercises, else the full one (../)."""
+    stem = match[1]
+    has_exercises = BEGIN in (NOTEBOOKS / f"{stem}.py").read_text() if (NOTEBOOKS / f"{stem}.py").exists() else False
+    return f"]({stem}.ipynb)" if has_exercises else f"](../{stem}.ipynb)"
 
 
 def expected() -> dict[Path, str]:

@@ -175,8 +175,9 @@ def test_docs_cli_reference_is_generated_from_the_parser():
 def test_list_names_every_shipped_model(capsys):
     code, out, _ = run_cli(["list"], capsys)
     assert code == 0
+    lines = out.splitlines()
     for name in registry():
-        assert out.count(name) == 1
+        assert sum(line.startswith(f"{name}:") for line in lines) == 1, name
 
 
 @pytest.mark.parametrize("name", sorted(registry()))
@@ -188,7 +189,7 @@ def test_translate_and_evaluate_a_shipped_model_by_name(name, tmp_path, capsys):
     assert code == 0, err
     assert np.asarray(Image.open(out / "x.png")).shape == image.shape
     recorded = registry()[name]["translate_options"]
-    assert all(f"{key}={value}" in text for key, value in recorded.items())  # the model's own options
+    assert all(f"{key}={value!r}" in text for key, value in recorded.items()), text  # the model's own options
     code, text, err = run_cli(["evaluate", "--pretrained", name, "--n", "4", "--no-learned"], capsys)
     assert code == 0, err
     assert text.count(f"| {name} |") == 2
