@@ -166,7 +166,8 @@ def _panels_figure(panels: list[tuple[np.ndarray, str, dict]], width: float = 2.
 def _image_widget():
     import ipywidgets as widgets
 
-    return widgets.Image(format="png", layout=widgets.Layout(width="auto", height="auto"))
+    # align_self: a box would otherwise stretch the picture to its full width
+    return widgets.Image(format="png", layout=widgets.Layout(width="auto", height="auto", align_self="flex-start"))
 
 
 def _row(children: list):

@@ -212,7 +212,11 @@ def test_notebook_runs_and_every_widget_redraws(notebook, lab, browser):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{url}/lab/tree/{notebook.name}?token={token}", wait_until="domcontentloaded")
+        # A workspace of its own, reset: JupyterLab would otherwise reopen the previous test's notebook too.
+        page.goto(
+            f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}",
+            wait_until="domcontentloaded",
+        )
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
         deadline = time.time() + KERNEL_START_TIMEOUT_S
         while not _kernel_idle(page) and time.time() < deadline:
@@ -225,6 +229,9 @@ def test_notebook_runs_and_every_widget_redraws(notebook, lab, browser):
         assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opening the notebook marked it modified"
         assert KERNEL in kernel_name, f"the notebook opened with kernel {kernel_name!r}, not {KERNEL!r}"
         n_cells = page.locator(".jp-Notebook .jp-CodeCell").count()
+        # Clear the committed outputs first, so that waiting for execution counts waits for this run.
+        page.locator(".lm-MenuBar-itemLabel", has_text="Edit").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Clear Outputs of All Cells").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         _wait_for_run(page, n_cells)
