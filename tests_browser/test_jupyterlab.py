@@ -41,6 +41,8 @@ IMAGE = "img"  # the figure of a widget: an ipywidgets Image view (or an image i
 REDRAW_TIMEOUT_S = 60
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (set CHROMIUM=…)", allow_module_level=True)
 
 # Reads an <img>'s pixels back through a canvas: size, mean alpha, per-channel spread, and a fingerprint.
 DECODE = """async (img) => {
