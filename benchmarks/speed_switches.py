@@ -89,7 +89,9 @@ def main() -> None:
                 __file__, {"switch": switch, "seconds": args.seconds, "preset": args.preset}, False
             )
         except subprocess.CalledProcessError as error:  # a switch this machine cannot use: say why, go on
-            lines = [line for line in (error.stderr or "").splitlines() if re.match(r"^\w*(Error|Exception)\b", line)]
+            lines = [
+                line for line in (error.stderr or "").splitlines() if re.match(r"^[\w.]*(Error|Exception)\b", line)
+            ]
             rows[switch] = {"error": lines[-1][:160] if lines else f"exit status {error.returncode}"}
         print(switch, rows[switch], flush=True)
     base = rows.get("baseline", {}).get("seconds_per_iteration")
