@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?= -n 2 --dist loadscope
 NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup test test-browser lint demo notebooks exercises docs lab benchmark clean
+.PHONY: setup test test-browser browser-setup check-race lint demo notebooks exercises docs lab benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -28,11 +28,19 @@ test: setup lint
 	env -u MPLBACKEND OMP_NUM_THREADS=1 INSTAGAN_LITE_FAST=1 $(PY) -m pytest $(PYTEST_ARGS) tests notebooks --ignore=notebooks/exercises $(NBVAL_ARGS)
 
 # The notebooks in JupyterLab in headless Chromium (Debian's package): run all cells, move every widget.
-test-browser: setup
+browser-setup: setup
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium) || echo "no chromium could be installed: the browser test will be skipped"
 	$(PY) -m pip install --quiet -e ".[browser]"
 	$(PY) -m ipykernel install --user --name instagan-lite --display-name "instagan-lite" >/dev/null
+
+test-browser: browser-setup
 	env -u MPLBACKEND $(PY) -m pytest -p no:xdist tests_browser -v
+
+# Does the browser test catch the widget redraw race? Puts the old pyplot-in-callback widgets back for a
+# while, runs the browser test on the widget notebooks RACE_RUNS times, restores them (about 2 min a run).
+RACE_RUNS ?= 3
+check-race: browser-setup
+	env -u MPLBACKEND $(PY) scripts/check_browser_test_catches_race.py --runs $(RACE_RUNS)
 
 # Regenerate the executed notebooks from their .py sources, and the student versions of the exercises.
 notebooks: setup

@@ -95,13 +95,21 @@ def set_feature_view(
 
 @torch.no_grad()
 def selective_translation(
-    generator: torch.nn.Module, image: torch.Tensor, masks: torch.Tensor, chosen: Sequence[bool], ins_per: int = 2
+    generator: torch.nn.Module,
+    image: torch.Tensor,
+    masks: torch.Tensor,
+    chosen: Sequence[bool],
+    ins_per: int = 2,
+    options: TranslateOptions | None = None,
 ) -> dict:
     """Translate only the chosen instances (paste-back outside them). Returns the translated image as
-    (H, W, 3), its overlay with the masks, and the masks (K, H, W)."""
+    (H, W, 3), its overlay with the chosen instances' translated masks (the others are not tinted, so
+    they look exactly as in the input), and the masks (K, H, W). ``options`` (e.g. a shipped model's, with
+    its clean-ups) replaces the default ``TranslateOptions(ins_per=ins_per)``."""
     index = [k for k, c in enumerate(chosen) if c]
-    y, b = sequential_translate(generator, image[None], masks[None], TranslateOptions(ins_per=ins_per), index)
-    return {"image": to_numpy_image(y[0]), "overlay": mask_overlay(y[0], b[0]), "masks": b[0]}
+    options = options or TranslateOptions(ins_per=ins_per)
+    y, b = sequential_translate(generator, image[None], masks[None], options, index)
+    return {"image": to_numpy_image(y[0]), "overlay": mask_overlay(y[0], b[0], 0.6, chosen), "masks": b[0]}
 
 
 def load_loss_log(path: Path | str) -> dict[str, np.ndarray]:
@@ -267,8 +275,11 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
     return widgets.VBox([_row(boxes), picture])
 
 
-def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2):
-    """Choose which instances to translate at inference (selective translation)."""
+def selective_translation_widget(
+    generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2, options: TranslateOptions | None = None
+):
+    """Choose which instances to translate at inference (selective translation); ``options`` as in
+    :func:`selective_translation`."""
     import ipywidgets as widgets
 
     n = int(instance_validity(masks[None]).sum())
@@ -276,7 +287,7 @@ def selective_translation_widget(generator, image: torch.Tensor, masks: torch.Te
 
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
-        result = selective_translation(generator, image, masks, chosen, ins_per)
+        result = selective_translation(generator, image, masks, chosen, ins_per, options)
         panels = [
             (mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
             (result["overlay"], "translated", {}),

@@ -205,22 +205,24 @@ print(format_table(rows))
 # ## Choose what to translate
 #
 # At inference the same loop can take any subset of instances: the chosen ones are translated (in
-# decreasing-area order, two at a time) and the input is pasted back outside them, so everything else —
-# other instances included — stays exactly as it was.
+# decreasing-area order, two at a time, with the clean-ups the shipped model records in its options) and the
+# input is pasted back outside them, so everything else — other instances included — stays exactly as it
+# was. Only the chosen instances are tinted in the results below.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-selective_translation_widget(instagan.model.G_A, scene["image"], scene["masks"])
+selective_translation_widget(instagan.model.G_A, scene["image"], scene["masks"], options=instagan.options)
 
 # %%
 count = int((scene["masks"] > -1).flatten(1).any(1).sum())
 fig = Figure(figsize=(2.3 * (count + 1), 2.6), layout="constrained")
 axes = fig.subplots(1, count + 1)
-draw_instances(axes[0], scene["image"], scene["masks"], legend=False)
-axes[0].set_title("input", fontsize=8)
+draw_instances(axes[0], scene["image"], scene["masks"], alpha=0.0, legend=False)
+axes[0].set_title("input (outlines: its instances)", fontsize=8)
 for k in range(count):
     chosen = [j == k for j in range(scene["masks"].shape[0])]
-    axes[k + 1].imshow(selective_translation(instagan.model.G_A, scene["image"], scene["masks"], chosen)["overlay"])
+    result = selective_translation(instagan.model.G_A, scene["image"], scene["masks"], chosen, options=instagan.options)
+    axes[k + 1].imshow(result["overlay"])
     axes[k + 1].set_title(f"only instance {k}", fontsize=8)
     axes[k + 1].set_xticks([])
     axes[k + 1].set_yticks([])

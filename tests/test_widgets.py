@@ -8,6 +8,7 @@ import torch
 
 from instagan_lite import SetGenerator
 from instagan_lite.data.dataset import ShapesDataset
+from instagan_lite.translate import TranslateOptions
 from instagan_lite.viz import mask_overlay, to_numpy_image
 from instagan_lite.widgets import (
     box_mask,
@@ -66,6 +67,30 @@ def test_no_widget_uses_pyplot():
     source = inspect.getsource(module)
     for pattern in ("import matplotlib.pyplot", "from matplotlib import pyplot", "plt.", "pyplot."):
         assert pattern not in source, pattern
+
+
+def test_race_check_rewrites_every_widget_to_the_pyplot_pattern():
+    """scripts/check_browser_test_catches_race.py must still find what it reverts: one Output capture and
+    one plt.show() per widget callback, no private Figure left, and the result compiles."""
+    import importlib.util
+    import inspect
+    from pathlib import Path
+
+    import instagan_lite.widgets as module
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "check_browser_test_catches_race.py"
+    spec = importlib.util.spec_from_file_location("race_check", script)
+    race_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(race_check)
+    source = inspect.getsource(module)
+    reverted = race_check.pyplot_pattern(source)
+    n_draws = source.count("def draw(*_):")
+    assert n_draws == 5
+    assert reverted.count(".capture(clear_output=True)") == n_draws
+    assert reverted.count("plt.show()") == n_draws
+    assert "figure_png(" not in reverted.split("# --- widget shells")[1].split("def _panels_figure")[1]
+    assert "Figure(" not in reverted and "widgets.Image(" not in reverted
+    compile(reverted, "widgets_pyplot.py", "exec")
 
 
 @pytest.fixture
@@ -137,10 +162,30 @@ def test_selective_translation_changes_only_the_chosen_instance(item):
     assert not torch.equal(result["masks"][1], item["masks"][1])
     region = ((item["masks"][1] > 0) | (result["masks"][1] > 0)).numpy()
     assert np.allclose(result["image"][~region], to_numpy_image(item["image"])[~region])
+    # the overlay tints the chosen instances only: with none chosen it is the input, other instances untinted
+    nothing = selective_translation(g, item["image"], item["masks"], [False] * 4)
+    assert np.allclose(nothing["overlay"], to_numpy_image(item["image"]), atol=1e-6)
     widget = selective_translation_widget(g, item["image"], torch.cat([item["masks"][:2], -torch.ones(2, 32, 32)]))
     before = _picture(widget)
     _control(widget, "instance 1").value = False
     _assert_redrawn(before, _picture(widget))
+
+
+def test_selective_translation_uses_the_options_it_is_given(item):
+    class TwoBlobs(torch.nn.Module):  # returns the image unchanged and a mask of two separate blobs
+        def forward(self, x, a):
+            b = -torch.ones_like(a)
+            b[:, :, 2:10, 2:10] = 1.0  # 64 pixels
+            b[:, :, 20:23, 20:23] = 1.0  # 9 pixels
+            return x, b
+
+    chosen = [True, False, False, False]
+    default = selective_translation(TwoBlobs(), item["image"], item["masks"], chosen)
+    cleaned = selective_translation(
+        TwoBlobs(), item["image"], item["masks"], chosen, options=TranslateOptions(clean_masks=True)
+    )
+    assert int((default["masks"][0] > 0).sum()) == 64 + 9
+    assert int((cleaned["masks"][0] > 0).sum()) == 64  # only the largest component kept
 
 
 def test_loss_curves_average_per_iteration_and_smooth():

@@ -16,6 +16,7 @@ browser.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -46,7 +47,13 @@ if not Path(CHROMIUM).exists():
 
 # Reads an <img>'s pixels back through a canvas: size, mean alpha, per-channel spread, and a fingerprint.
 DECODE = """async (img) => {
-  await img.decode();
+  // A figure replaced while it decodes (two quick redraws revoke the first picture's URL) is read again.
+  let src = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    src = img.src;
+    try { await img.decode(); } catch (e) { if (img.src !== src) continue; throw e; }
+    if (img.src === src) break;
+  }
   const c = document.createElement('canvas');
   c.width = img.naturalWidth; c.height = img.naturalHeight;
   const g = c.getContext('2d');
@@ -59,7 +66,8 @@ DECODE = """async (img) => {
     hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1000000007;
   }
   const std = sum.map((s, k) => Math.sqrt(sq[k] / n - (s / n) * (s / n)));
-  return {width: c.width, height: c.height, alpha: alpha / n / 255, std: Math.max(...std), hash: hash, src: img.src};
+  return {width: c.width, height: c.height, alpha: alpha / n / 255, std: Math.max(...std), hash: hash, src: src,
+          png: c.toDataURL('image/png')};
 }"""
 
 
@@ -72,6 +80,17 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A JupyterLab server on a copy of the notebooks; yields (base URL, token, folder)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:  # another clone's `make lab` may have registered the kernel with its own (since deleted) Python
+        python = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
+    except NoSuchKernel:
+        python = None
+    if python is None or not Path(python).exists():
+        pytest.fail(
+            f"the {KERNEL!r} kernel is not registered or points to a missing Python ({python}); "
+            "`make test-browser` or `make lab` registers it for this checkout"
+        )
     work = tmp_path_factory.mktemp("lab")
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, work / notebook.name)
@@ -165,15 +184,30 @@ def _wait_for_run(page, n_cells: int) -> None:
 
 
 def _decode(img) -> dict:
-    return img.evaluate(DECODE)
+    """The decoded figure; one that cannot be found or decoded within 10 s is reported as unreadable."""
+    try:
+        return img.evaluate(DECODE, timeout=10_000)
+    except playwright_api.Error as error:
+        first_line = str(error).splitlines()[0]
+        return {"src": f"unreadable {time.time()}", "unreadable": first_line, "width": 0, "height": 0}
 
 
-def _check_picture(picture: dict, where: str) -> None:
-    assert picture["width"] > 50 and picture["height"] > 50, (
-        f"{where}: the figure is {picture['width']}×{picture['height']}"
-    )
-    assert picture["alpha"] > 0.99, f"{where}: the figure is (partly) transparent (mean alpha {picture['alpha']:.2f})"
-    assert picture["std"] > 3, f"{where}: the figure is blank (one colour)"
+def _redraw_problem(before: dict, after: dict) -> str | None:
+    """What is wrong with a redraw (None if nothing): unreadable, not redrawn, unchanged, too small,
+    transparent or blank."""
+    if "unreadable" in after:
+        return f"the figure could not be read: {after['unreadable']}"
+    if after["src"] == before["src"]:
+        return f"the figure did not redraw within {REDRAW_TIMEOUT_S} s"
+    if after["hash"] == before["hash"]:
+        return f"the figure redrew but did not change within {REDRAW_TIMEOUT_S} s"
+    if after["width"] <= 50 or after["height"] <= 50:
+        return f"the figure is {after['width']}×{after['height']}"
+    if after["alpha"] <= 0.99:
+        return f"the figure is (partly) transparent (mean alpha {after['alpha']:.2f})"
+    if after["std"] <= 3:
+        return "the figure is blank (one colour)"
+    return None
 
 
 def _controls(widget):
@@ -241,27 +275,36 @@ def test_notebook_runs_and_every_widget_redraws(notebook, lab, browser):
         assert not failures, f"{notebook.name}: a cell failed:\n{failures[0][:2000]}"
         widgets = page.locator(".jp-OutputArea-output .widget-vbox").all()
         widgets = [w for w in widgets if w.locator(IMAGE).count()]
+        problems: list[str] = []  # every control is moved; all bad redraws are reported together
         for w_index, widget in enumerate(widgets):
             widget.scroll_into_view_if_needed()
             img = widget.locator(IMAGE).first
             before = _decode(img)
-            _check_picture(before, f"{notebook.stem} widget {w_index} at first")
+            first = _redraw_problem({"src": None, "hash": None}, before)
+            assert not first, f"{notebook.stem} widget {w_index} at first: {first}"
             widget.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}_widget{w_index}_before.png"))
             controls = _controls(widget)
             assert controls, f"{notebook.stem} widget {w_index}: no control found"
             for c_index, (kind, control) in enumerate(controls):
+                where = f"{notebook.stem} widget {w_index}, {kind} {c_index}"
                 _move(kind, control, page)
                 deadline = time.time() + REDRAW_TIMEOUT_S
                 after = before
-                while after["src"] == before["src"] and time.time() < deadline:
+                # until the picture changes (the view may set the same picture again under a new URL)
+                while "unreadable" not in after and after["hash"] == before["hash"] and time.time() < deadline:
                     time.sleep(0.3)
                     after = _decode(img)
-                where = f"{notebook.stem} widget {w_index}, {kind} {c_index}"
-                assert after["src"] != before["src"], f"{where}: the figure did not redraw"
-                _check_picture(after, where)
-                assert after["hash"] != before["hash"], f"{where}: the figure redrew but did not change"
+                problem = _redraw_problem(before, after)
+                print(f"{where}: {problem or 'redrawn'}")
+                if problem:
+                    problems.append(f"{where}: {problem}")
+                    bad = SCREENSHOTS / f"{notebook.stem}_widget{w_index}_{kind}{c_index}_bad"
+                    widget.screenshot(path=f"{bad}.png")
+                    if after.get("png"):  # the figure as decoded, which the page may already have replaced
+                        Path(f"{bad}_figure.png").write_bytes(base64.b64decode(after["png"].split(",", 1)[1]))
                 before = after
             widget.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}_widget{w_index}_after.png"))
+        assert not problems, f"{len(problems)} bad redraw(s):\n" + "\n".join(problems)
         on_disk = json.loads((work / notebook.name).read_text())
         assert on_disk == json.loads(notebook.read_text()), "the notebook file changed with saving off"
         offline = ("Failed to load resource", "colab-badge", "net::ERR")
