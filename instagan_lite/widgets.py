@@ -99,15 +99,13 @@ def selective_translation(
     image: torch.Tensor,
     masks: torch.Tensor,
     chosen: Sequence[bool],
-    ins_per: int = 2,
     options: TranslateOptions | None = None,
 ) -> dict:
     """Translate only the chosen instances (paste-back outside them). Returns the translated image as
     (H, W, 3), its overlay with the chosen instances' translated masks (the others are not tinted, so
-    they look exactly as in the input), and the masks (K, H, W). ``options`` (e.g. a shipped model's, with
-    its clean-ups) replaces the default ``TranslateOptions(ins_per=ins_per)``."""
+    they look exactly as in the input), and the masks (K, H, W). ``options``: how to translate, e.g. a
+    shipped model's with its clean-ups (default ``TranslateOptions()``: 2 per step, no clean-ups)."""
     index = [k for k, c in enumerate(chosen) if c]
-    options = options or TranslateOptions(ins_per=ins_per)
     y, b = sequential_translate(generator, image[None], masks[None], options, index)
     return {"image": to_numpy_image(y[0]), "overlay": mask_overlay(y[0], b[0], 0.6, chosen), "masks": b[0]}
 
@@ -276,7 +274,7 @@ def set_feature_widget(generator, image: torch.Tensor, masks: torch.Tensor):
 
 
 def selective_translation_widget(
-    generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2, options: TranslateOptions | None = None
+    generator, image: torch.Tensor, masks: torch.Tensor, options: TranslateOptions | None = None
 ):
     """Choose which instances to translate at inference (selective translation); ``options`` as in
     :func:`selective_translation`."""
@@ -287,7 +285,7 @@ def selective_translation_widget(
 
     def draw(*_):
         chosen = [b.value for b in boxes] + [False] * (masks.shape[0] - n)
-        result = selective_translation(generator, image, masks, chosen, ins_per, options)
+        result = selective_translation(generator, image, masks, chosen, options)
         panels = [
             (mask_overlay(image, masks, 0.6, chosen), "input, chosen instances", {}),
             (result["overlay"], "translated", {}),
