@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from instagan_lite.data.sources import shapes_test_batch, shapes_test_sets
-from instagan_lite.evaluate import REFERENCE_NAMES, benchmark
+from instagan_lite.evaluate import HEADLINE_COLUMNS, REFERENCE_NAMES, benchmark
 from instagan_lite.evaluators import load_evaluators
 from instagan_lite.losses import LossWeights
 from instagan_lite.model import ModelConfig
@@ -69,15 +69,12 @@ ROWS = {
     "instagan_fill": Row("the headline + both inference clean-ups", options=LITE_CLEANUPS, checkpoint_of="instagan"),
 }
 COLUMNS = [
-    "shape_success",
-    "crop_shape_success",
+    *HEADLINE_COLUMNS,
     "oracle_iou",
-    "background_l1",
     "vacated_l1",
     "change_iou",
     "oracle_l1",
     "object_l1",
-    "colour_error",
     "classification_score",
     "kid_x100",
 ]

@@ -28,12 +28,19 @@ import torch
 import torch.nn.functional as F
 
 from instagan_lite.data.sources import EvaluationSet, shapes_test_sets
-from instagan_lite.evaluate import benchmark
+from instagan_lite.evaluate import PICTURE_COLUMNS, benchmark
 from instagan_lite.mask_predictor import predict_masks
 from instagan_lite.pretrained import load_pretrained, load_pretrained_mask_predictor
 
 RESULTS = Path(__file__).parent / "results"
-COLUMNS = ["shape_success", "oracle_iou", "background_l1", "vacated_l1", "object_l1", "colour_error", "change_iou"]
+COLUMNS = [
+    "shape_success",
+    *PICTURE_COLUMNS,
+    "oracle_iou",
+    "vacated_l1",
+    "object_l1",
+    "change_iou",
+]
 
 
 def dilate(masks: torch.Tensor, px: int) -> torch.Tensor:

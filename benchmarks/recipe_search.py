@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from instagan_lite.evaluate import benchmark
+from instagan_lite.evaluate import PICTURE_COLUMNS, benchmark
 from instagan_lite.evaluators import load_evaluators
 from instagan_lite.train import TrainConfig, Trainer
 
@@ -71,13 +71,12 @@ CANDIDATES = {
 }
 COLUMNS = [
     "shape_success",
+    *PICTURE_COLUMNS,
     "oracle_iou",
-    "background_l1",
     "vacated_l1",
     "change_iou",
     "oracle_l1",
     "object_l1",
-    "colour_error",
     "classification_score",
 ]
 

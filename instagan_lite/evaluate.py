@@ -29,8 +29,11 @@ from .translate import TranslateOptions, translate
 
 __all__ = [
     "GROUND_TRUTH_COLUMNS",
+    "HEADLINE_COLUMNS",
     "LEARNED_COLUMNS",
+    "PICTURE_COLUMNS",
     "REFERENCE_NAMES",
+    "TABLE_COLUMNS",
     "benchmark",
     "evaluate_model",
     "format_table",
@@ -39,20 +42,32 @@ __all__ = [
 
 REFERENCE_NAMES = {"identity": "identity", "oracle": "oracle (real target)"}
 """Row names of the two reference rows in a :func:`benchmark` table."""
+PICTURE_COLUMNS = [
+    "vacated_vs_identity",
+    "grown_vs_identity",
+    "objects_vs_identity",
+    "background_l1",
+    "colour_error",
+]
+"""What a learner sees: the three region scores (ratios to the identity), background L1 and colour error."""
+HEADLINE_COLUMNS = ["crop_shape_success", "shape_success", *PICTURE_COLUMNS]
+"""Every table's first columns: the image's shape (crop classifier), the masks' shape, then the picture."""
 GROUND_TRUTH_COLUMNS = [
     "shape_success",
+    *PICTURE_COLUMNS,
     "oracle_iou",
     "lost_instances",
     "centroid_shift_px",
-    "background_l1",
     "background_l1_predicted",
     "vacated_l1",
     "change_iou",
     "oracle_l1",
     "object_l1",
-    "colour_error",
 ]
 LEARNED_COLUMNS = ["crop_shape_success", "classification_score", "kid_x100"]
+TABLE_COLUMNS = ["crop_shape_success", *GROUND_TRUTH_COLUMNS, *LEARNED_COLUMNS[1:]]
+"""The order of :func:`format_table`'s columns: the shape of the *image* (the crop classifier) first, the
+mask's shape next to it, then the picture's region scores, background L1 and colour error."""
 
 
 def _row(data: EvaluationSet, translated: torch.Tensor, masks: torch.Tensor, evaluators: Evaluators | None) -> dict:
@@ -168,11 +183,11 @@ def reference_rows(
 
 
 def format_table(rows: Mapping[str, dict]) -> str:
-    """A markdown table of ``{row name: metrics dict}``: the columns some row has, learned ones last
-    (KID is shown ×100, "—" where a measure does not apply)."""
+    """A markdown table of ``{row name: metrics dict}``: the columns some row has, in ``TABLE_COLUMNS``
+    order (KID is shown ×100, "—" where a measure does not apply)."""
     present = {c for metrics in rows.values() for c, v in metrics.items() if v is not None}
     present |= {"kid_x100"} if "kid" in present else set()
-    columns = [c for c in GROUND_TRUTH_COLUMNS + LEARNED_COLUMNS if c in present]
+    columns = [c for c in TABLE_COLUMNS if c in present]
     lines = ["| system | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, metrics in rows.items():
         values = {**metrics, "kid_x100": None if metrics.get("kid") is None else 100 * metrics["kid"]}

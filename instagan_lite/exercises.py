@@ -32,6 +32,7 @@ from .layers import ResnetBlock
 from .losses import LossWeights, context_preserving_loss, cycle_loss, generator_gan_loss, identity_loss
 from .masks import context_weight, instance_validity, pad_masks
 from .model import TranslationModel
+from .notebook import stable_text
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig, encode_set
 from .step import generator_terms
 from .translate import TranslateOptions, sequential_translate
@@ -69,6 +70,12 @@ def _run(name: str, call: Callable):
 
 def _passed(name: str, what: str) -> None:
     print(f"✓ {name}: passed ({what})")
+
+
+def _shown(value: torch.Tensor) -> str:
+    """A checked value as the pass message prints it: rounded so that it reads the same on every CPU (the
+    checks accept a difference of about 1e-5; the text is stable for any difference under 1e-4)."""
+    return stable_text(value.item(), tolerance=1e-4)
 
 
 def _close(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-5) -> bool:
@@ -152,7 +159,7 @@ def check_cyclegan_generator_loss(loss_fn: Callable) -> None:
     if torch.allclose(got, right, atol=1e-5):
         if not got.requires_grad:
             raise ExerciseError(f"{name}: the value is right but it carries no gradient (no .item(), no detach)")
-        _passed(name, f"{got.item():.4f} = GAN {gan.item():.3f} + 10·cycle + 5·identity")
+        _passed(name, f"{_shown(got)} = GAN {_shown(gan)} + 10·cycle + 5·identity")
         return
     wrong = {
         "the identity terms are missing": gan + 10 * cyc,
@@ -296,7 +303,7 @@ def check_context_loss(loss_fn: Callable) -> None:
     if got.dim() != 0:
         raise ExerciseError(f"{name}: expected a scalar, got shape {tuple(got.shape)}")
     if torch.allclose(got, first + second, atol=1e-6):
-        _passed(name, f"{got.item():.4f} = {first.item():.4f} (A → B) + {second.item():.4f} (B → A)")
+        _passed(name, f"{_shown(got)} = {_shown(first)} (A → B) + {_shown(second)} (B → A)")
         return
     if torch.allclose(got, first, atol=1e-6) or torch.allclose(got, second, atol=1e-6):
         raise ExerciseError(f"{name}: only one direction is there; L_ctx has a term for each translation")
@@ -397,7 +404,7 @@ def check_generator_objective(objective_fn: Callable) -> None:
     fwd_B = generator_terms(G_B, G_A, D_B, y, b, [], 2, weights)
     right = weights.total(fwd_A.losses) + weights.total(fwd_B.losses)
     if torch.allclose(got, right, atol=1e-4):
-        _passed(name, f"{got.item():.4f}, the library's step total")
+        _passed(name, f"{_shown(got)}, the library's step total")
         return
     no_ctx = LossWeights(10.0, 10.0, 0.0)
     if torch.allclose(got, no_ctx.total(fwd_A.losses) + no_ctx.total(fwd_B.losses), atol=1e-4):

@@ -27,8 +27,12 @@ __all__ = [
     "mask_iou",
     "object_l1",
     "oracle_l1",
+    "region_errors",
     "vacated_l1",
 ]
+
+REGIONS = ("vacated", "grown", "objects")
+"""The picture's regions, each scored as a ratio to the identity's error there (:func:`region_errors`)."""
 
 RECTANGULARITY = 0.85  # area / bounding-box area above this is a rectangle (an ellipse fills π/4 ≈ 0.785)
 
@@ -108,6 +112,39 @@ def object_l1(translated: torch.Tensor, oracle: torch.Tensor, oracle_masks: torc
     return (translated - oracle).abs().mean(0)[inside].mean().item()
 
 
+def region_errors(
+    image: torch.Tensor,
+    translated: torch.Tensor,
+    oracle: torch.Tensor,
+    masks: torch.Tensor,
+    oracle_masks: torch.Tensor,
+) -> dict[str, tuple[float, float]]:
+    """Per region of the picture, (Σ |y' − x*|, Σ |x − x*|): the translation's error and the identity's
+    (translating nothing), summed over the region's pixels, channels averaged. Images (3, H, W) in [-1, 1],
+    masks (K, H, W) in [-1, 1] (input a, oracle m*). The regions:
+
+    - ``vacated``: inside an input instance and outside every oracle instance (must become background);
+    - ``grown``: inside an oracle instance and outside every input instance (must take the object's colour);
+    - ``objects``: inside the oracle instances (must match the translated objects).
+
+    A region with no pixel in this image is left out. The benchmark's scores pool the sums over every
+    test image and divide the translation's by the identity's: 1 is "translated nothing", 0 is the oracle.
+    """
+    inside_input, inside_oracle = (masks > 0).any(0), (oracle_masks > 0).any(0)
+    regions = {
+        "vacated": inside_input & ~inside_oracle,
+        "grown": inside_oracle & ~inside_input,
+        "objects": inside_oracle,
+    }
+    error = (translated - oracle).abs().mean(0)  # |y' − x*|, (H, W)
+    identity_error = (image - oracle).abs().mean(0)  # |x − x*|
+    return {
+        name: (error[pixels].sum().item(), identity_error[pixels].sum().item())
+        for name, pixels in regions.items()
+        if pixels.any()
+    }
+
+
 def colour_errors(translated: torch.Tensor, oracle: torch.Tensor, oracle_masks: torch.Tensor) -> list[float]:
     """Per oracle instance k: the mean over channels of |mean of y' inside m*_k − mean of x* inside m*_k|.
 
@@ -134,6 +171,10 @@ def change_iou(image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tens
 class TranslationMetrics:
     """Measures of one direction, averaged over test images (instance measures over instances).
 
+    ``vacated_vs_identity``, ``grown_vs_identity`` and ``objects_vs_identity`` are the picture's scores
+    (:func:`region_errors`): the translation's error summed over that region's pixels in every image,
+    divided by the identity's summed over the same pixels (1: nothing changed, 0: the oracle).
+
     The mask measures are None for methods that produce no instance masks; the oracle measures are None
     without an oracle; ``shape_success`` is None without a shape judge (only the benchmark's ellipses and
     rectangles have one). Pixel differences are in the images' own [-1, 1] units (halve them for [0, 1]).
@@ -153,6 +194,9 @@ class TranslationMetrics:
     oracle_l1: float | None
     object_l1: float | None
     colour_error: float | None
+    vacated_vs_identity: float | None = None
+    grown_vs_identity: float | None = None
+    objects_vs_identity: float | None = None
 
     def as_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -183,8 +227,11 @@ def evaluate_translations(
     has_oracle = oracle is not None and oracle_masks is not None
     success, ious, lost, shifts, bg, bg_pred, vacated, change = [], [], [], [], [], [], [], []
     whole, objects, colours = [], [], []
+    regions: dict[str, list[tuple[float, float]]] = {name: [] for name in REGIONS}
     for i in range(images.shape[0]):
         if has_oracle:
+            for name, errors in region_errors(images[i], translated[i], oracle[i], masks[i], oracle_masks[i]).items():
+                regions[name].append(errors)
             bg.append(background_l1(images[i], translated[i], masks[i], oracle_masks[i]))
             change.append(change_iou(images[i], translated[i], oracle[i]))
             vacated.append(vacated_l1(translated[i], oracle[i], masks[i], oracle_masks[i]))
@@ -221,4 +268,12 @@ def evaluate_translations(
         oracle_l1=_mean(whole),
         object_l1=_mean(objects),
         colour_error=_mean(colours),
+        **{f"{name}_vs_identity": _ratio(pairs) for name, pairs in regions.items()},
     )
+
+
+def _ratio(pairs: list[tuple[float, float]]) -> float | None:
+    """Σ translation's errors / Σ identity's errors over images; None without a region or when the
+    identity's error there is 0."""
+    identity = sum(p[1] for p in pairs)
+    return sum(p[0] for p in pairs) / identity if pairs and identity > 0 else None

@@ -54,6 +54,12 @@ class ModelConfig:
     ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
+
+    ``image_decoder_sees_masks``, ``image_decoder_sees_input`` and ``discriminator_sees_masks`` (InstaGAN
+    only, off by default, not the authors'): candidates of the picture study (``benchmarks/picture_curve.py``).
+    The image decoder's full-resolution end sees the unions of a and b' / the input image x; the
+    discriminator's image trunk sees the image with the union of its masks (see :class:`SetGeneratorConfig`
+    and :class:`SetDiscriminatorConfig`).
     """
 
     method: str = "instagan"
@@ -63,6 +69,9 @@ class ModelConfig:
     gate_start: float = 0.5
     residual_scale: float = 0.0
     blend_background: bool = False
+    image_decoder_sees_masks: bool = False
+    image_decoder_sees_input: bool = False
+    discriminator_sees_masks: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -73,6 +82,10 @@ class ModelConfig:
             raise ValueError(f"image_output must be one of {IMAGE_OUTPUTS}, got {self.image_output!r}")
         if self.blend_background and self.method != "instagan":
             raise ValueError("blend_background applies to InstaGAN's set generators only")
+        if (self.image_decoder_sees_masks or self.discriminator_sees_masks) and self.method != "instagan":
+            raise ValueError(
+                "image_decoder_sees_masks and discriminator_sees_masks apply to InstaGAN's set networks only"
+            )
 
     @property
     def resolved_image_output(self) -> str:
@@ -141,8 +154,13 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
             image_output=config.resolved_image_output,
             gate_start=config.gate_start,
             residual_scale=config.residual_scale,
+            image_decoder_sees_masks=config.image_decoder_sees_masks,
+            image_decoder_sees_input=config.image_decoder_sees_input,
         )
-        return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
+        d_cfg = replace(
+            getattr(SetDiscriminatorConfig, config.preset)(), image_sees_masks=config.discriminator_sees_masks
+        )
+        return SetGenerator(g_cfg), SetDiscriminator(d_cfg)
     channels = 3 if config.method == "cyclegan" else 4
     g_cfg = getattr(ResnetGeneratorConfig, config.preset)(channels, channels)
     g_cfg = replace(

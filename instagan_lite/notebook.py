@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["FAST", "REPO", "fast_mode", "output_dir", "setup_notebook"]
+__all__ = ["FAST", "REPO", "fast_mode", "output_dir", "setup_notebook", "stable_text"]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,31 @@ def fast_mode() -> bool:
 
 
 FAST = fast_mode()
+
+
+def stable_text(value: float, decimals: int = 3, tolerance: float = 1e-4) -> str:
+    """``value`` rounded to ``decimals``, as text that every CPU prints alike.
+
+    A float sum's last digits depend on the summation order (the CPU's vector width, the thread count, the
+    convolution backend), so a compared notebook output must not print them. This rounds, and raises
+    ``ValueError`` when ``value`` lies within ``tolerance`` of a rounding boundary: there another CPU could
+    print the other digit. A value this accepts reads the same for every result within ± ``tolerance``.
+    ``stable_text(18.3472)`` is ``"18.347"``; ``stable_text(18.3475)`` raises.
+    """
+    if tolerance <= 0:
+        raise ValueError(f"tolerance must be > 0, got {tolerance}")
+
+    def rounded(v: float) -> str:
+        text = f"{v:.{decimals}f}"
+        return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
+
+    text = rounded(value)
+    if rounded(value - tolerance) != text or rounded(value + tolerance) != text:
+        raise ValueError(
+            f"{value!r} lies within {tolerance:g} of a rounding boundary at {decimals} decimals: its last "
+            "digit depends on the CPU; print fewer decimals"
+        )
+    return text
 
 
 def output_dir(name: str) -> Path:

@@ -46,7 +46,7 @@ from instagan_lite.data.sources import DataConfig, shapes_test_batch
 from instagan_lite.evaluate import benchmark, format_table
 from instagan_lite.exercises import check_context_loss, check_context_weight
 from instagan_lite.losses import LossWeights
-from instagan_lite.notebook import FAST, output_dir, setup_notebook
+from instagan_lite.notebook import FAST, output_dir, setup_notebook, stable_text
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.viz import draw_instances, to_numpy_image
 from instagan_lite.widgets import box_mask, context_terms, context_widget
@@ -185,10 +185,10 @@ axes = fig.subplots(1, 2)
 for ax, (label, box) in zip(axes, positions.items()):
     terms = context_terms(image, repainted, input_mask[None], box_mask(32, *box)[None])
     shown = ax.imshow(terms["w"], vmin=0, vmax=1, cmap="viridis")
-    ax.set_title(f"w: {label}\nL_ctx = {terms['l_ctx']:.4f}", fontsize=8)
+    ax.set_title(f"w: {label}\nL_ctx = {stable_text(terms['l_ctx'])}", fontsize=8)
     ax.set_xticks([])
     ax.set_yticks([])
-    print(f"{label:28s} L_ctx = {terms['l_ctx']:.4f}")
+    print(f"{label:28s} L_ctx = {stable_text(terms['l_ctx'])}")  # the digits every CPU agrees on
 fig.colorbar(shown, ax=axes, fraction=0.03)
 display(fig)
 

@@ -103,6 +103,20 @@ def test_evaluate_model_adds_learned_scores_to_the_reference_rows(evaluators):
     assert identity["crop_shape_success"] < 0.1 < 0.9 < oracle["crop_shape_success"]
     table = format_table({"identity": identity, "oracle": oracle})
     assert "kid_x100" in table.splitlines()[0] and f"{100 * identity['kid']:.3f}" in table
+    # the image's shape leads, the masks' next to it, then the picture's regions, background and colour
+    header = [c.strip() for c in table.splitlines()[0].split("|")[1:-1]]
+    assert header[:8] == [
+        "system",
+        "crop_shape_success",
+        "shape_success",
+        "vacated_vs_identity",
+        "grown_vs_identity",
+        "objects_vs_identity",
+        "background_l1",
+        "colour_error",
+    ]
+    identity_cells = table.splitlines()[2].split("|")[1:-1]
+    assert [c.strip() for c in identity_cells[3:6]] == ["1.000", "1.000", "1.000"]
 
 
 def test_load_evaluators_caches_and_retrains_a_broken_cache(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ from instagan_lite.metrics import (
     mask_iou,
     object_l1,
     oracle_l1,
+    region_errors,
     vacated_l1,
 )
 
@@ -168,3 +169,68 @@ def test_reference_rows_of_the_new_measures():
     assert oracle["oracle_l1"] == 0 and oracle["object_l1"] == 0 and oracle["colour_error"] == 0
     # the identity differs from the oracle only where the shapes differ, so its colours are close
     assert 0 < identity["oracle_l1"] < identity["object_l1"] and identity["colour_error"] < identity["object_l1"]
+
+
+def _one_row_scene():
+    """A 1×4 scene: the input object covers pixels 0-1, the oracle object pixels 1-2 (same colour, 1)."""
+    x, oracle = torch.zeros(3, 1, 4), torch.zeros(3, 1, 4)
+    x[:, 0, :2], oracle[:, 0, 1:3] = 1.0, 1.0
+    a, m = -torch.ones(1, 1, 4), -torch.ones(1, 1, 4)
+    a[0, 0, :2], m[0, 0, 1:3] = 1.0, 1.0
+    return x, oracle, a, m
+
+
+def test_region_errors_by_hand():
+    x, oracle, a, m = _one_row_scene()
+    translated = oracle.clone()
+    translated[:, 0, 0] = 0.5  # half a ghost on the vacated pixel 0
+    translated[:, 0, 2] = 0.25  # the grown pixel 2 painted a quarter of the way
+    translated[0, 0, 3] = 0.9  # a background pixel: in no region
+    errors = region_errors(x, translated, oracle, a, m)
+    # sums over the region; identity |x − x*|: vacated pixel 0 → 1, grown pixel 2 → 1, objects (1, 2) → 0 + 1
+    assert errors["vacated"] == pytest.approx((0.5, 1.0))
+    assert errors["grown"] == pytest.approx((0.75, 1.0))
+    assert errors["objects"] == pytest.approx((0.75, 1.0))
+    # the identity scores its own error, the oracle none; a region without pixels is left out
+    assert region_errors(x, x, oracle, a, m)["grown"] == (1.0, 1.0)
+    assert region_errors(x, oracle, oracle, a, m)["objects"] == (0.0, 1.0)
+    assert set(region_errors(x, x, oracle, a, a)) == {"objects"}  # same masks: nothing vacated or grown
+
+
+def test_region_scores_are_ratios_to_the_identity_over_the_images():
+    x, oracle, a, m = _one_row_scene()
+    translated = oracle.clone()
+    translated[:, 0, 0], translated[:, 0, 2] = 0.5, 0.25
+    images, masks, oracles, oracle_masks = x[None].repeat(2, 1, 1, 1), a[None].repeat(2, 1, 1, 1), oracle[None], m[None]
+    oracles, oracle_masks = oracles.repeat(2, 1, 1, 1), oracle_masks.repeat(2, 1, 1, 1)
+    both = torch.stack([translated, x])  # image 0 as above, image 1 translated nothing
+    metrics = evaluate_translations(images, masks, both, masks, oracles, oracle_masks)
+    assert metrics.vacated_vs_identity == pytest.approx((0.5 + 1) / (1 + 1))
+    assert metrics.grown_vs_identity == pytest.approx((0.75 + 1) / (1 + 1))
+    assert metrics.objects_vs_identity == pytest.approx((0.75 + 1) / (1 + 1))
+    # pooled over pixels, not averaged over images: a second image with a larger region weighs more
+    wide_x, wide_oracle, wide_a, wide_m = x.clone(), oracle.clone(), a.clone(), m.clone()
+    wide_x[:, 0, 3], wide_a[0, 0, 3] = 1.0, 1.0  # image 1 also vacates pixel 3
+    pooled = evaluate_translations(
+        torch.stack([x, wide_x]),
+        torch.stack([a, wide_a]),
+        torch.stack([translated, wide_oracle]),  # image 1 translated perfectly
+        None,
+        torch.stack([oracle, wide_oracle]),
+        torch.stack([m, wide_m]),
+    )
+    assert pooled.vacated_vs_identity == pytest.approx((0.5 + 0) / (1 + 2))  # not (0.5 + 0) / 2
+    identity = evaluate_translations(images, masks, images, masks, oracles, oracle_masks)
+    perfect = evaluate_translations(images, masks, oracles, oracle_masks, oracles, oracle_masks)
+    for name in ("vacated", "grown", "objects"):
+        assert getattr(identity, f"{name}_vs_identity") == 1 and getattr(perfect, f"{name}_vs_identity") == 0
+    no_oracle = evaluate_translations(images, masks, both, masks)
+    assert no_oracle.vacated_vs_identity is None and no_oracle.objects_vs_identity is None
+
+
+def test_reference_rows_score_one_and_zero_on_the_picture():
+    rows = reference_rows(size=32, n=20)
+    for direction in ("AtoB", "BtoA"):
+        for name in ("vacated", "grown", "objects"):
+            assert rows["identity"][direction][f"{name}_vs_identity"] == 1
+            assert rows["oracle"][direction][f"{name}_vs_identity"] == 0

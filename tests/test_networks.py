@@ -197,3 +197,75 @@ def test_a_half_open_attention_gate_mixes_input_and_painting_equally():
         painted = g.decoder_img(torch.cat([g.encoder_img(images), g.encoder_seg(masks.reshape(1, 1, 16, 16))], 1))
         y, _ = g(images, masks)
     torch.testing.assert_close(y, 0.5 * painted[:, :3] + 0.5 * images)
+
+
+def _two_scenes() -> tuple[torch.Tensor, torch.Tensor]:
+    images = torch.rand(2, 3, 32, 32) * 2 - 1
+    return images, rect_masks([[(4, 4, 12, 20), (20, 2, 28, 10)], [(10, 10, 20, 16)]], 4, 32)
+
+
+def test_image_decoder_that_sees_the_masks_keeps_the_set_semantics_and_stops_at_b_prime():
+    from instagan_lite.set_networks import SetGeneratorConfig as Config
+
+    torch.manual_seed(0)
+    plain = SetGenerator(Config.lite("residual"))
+    G = SetGenerator(replace(Config.lite("residual"), image_decoder_sees_masks=True))
+    # the 7×7 head takes 2 more channels (union(a), union(b')): 2 · 7 · 7 · 3 more weights
+    assert n_trainable(G) - n_trainable(plain) == 2 * 7 * 7 * 3
+    nn_init = torch.nn.init
+    nn_init.normal_(G.decoder_img[-2].weight, 0, 0.05)  # a head that uses its inputs (it starts at zero)
+    images, masks = _two_scenes()
+    y, b = G(images, masks)
+    perm = torch.tensor([3, 1, 0, 2])
+    y_perm, b_perm = G(images, masks[:, perm])
+    torch.testing.assert_close(y_perm, y, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(b_perm, b[:, perm], atol=1e-5, rtol=1e-5)
+    # moving an input mask changes the picture through the full-resolution union too
+    moved = masks.clone()
+    moved[0, 0] = -1
+    moved[0, 0, 4:12, 8:24] = 1
+    assert not torch.allclose(G(images, moved)[0][0], y[0])
+    # b' enters the image head detached: the image sends no gradient into the mask decoder
+    y.sum().backward()
+    assert all(p.grad is None or p.grad.abs().max() == 0 for p in G.decoder_seg.parameters())
+    assert G.decoder_img[-2].weight.grad[:, -2:].abs().sum() > 0  # the head learns from the unions
+
+
+def test_discriminator_whose_image_trunk_sees_the_masks():
+    from instagan_lite.set_networks import SetDiscriminatorConfig as Config
+
+    torch.manual_seed(0)
+    D = SetDiscriminator(replace(Config.lite(), image_sees_masks=True))
+    assert D.feature_img[0].weight.shape[1] == 4  # [image; union of the masks]
+    images, masks = _two_scenes()
+    scores = D(images, masks)
+    torch.testing.assert_close(D(images, masks[:, [2, 0, 3, 1]]), scores, atol=1e-5, rtol=1e-5)
+    # the image trunk's input is the image with the union of the masks as a 4th channel
+    seen = []
+    D.feature_img.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
+    D(images, masks)
+    torch.testing.assert_close(seen[0][:, :3], images)
+    torch.testing.assert_close(seen[0][:, 3], torch.where((masks > 0).any(1), 1.0, -1.0))
+    with pytest.raises(ValueError, match="apply to InstaGAN's set networks only"):
+        from instagan_lite.model import ModelConfig
+
+        ModelConfig(method="cyclegan", discriminator_sees_masks=True)
+
+
+def test_image_decoder_that_sees_the_input_gets_x_and_the_unions_at_full_resolution():
+    from instagan_lite.set_networks import SetGeneratorConfig as Config
+
+    torch.manual_seed(0)
+    config = replace(Config.lite("residual"), image_decoder_sees_masks=True, image_decoder_sees_input=True)
+    G = SetGenerator(config)
+    seen = []
+    G.image_skip.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
+    images, masks = _two_scenes()
+    y, _ = G(images, masks)
+    torch.testing.assert_close(y, images)  # the residual output still starts as the identity
+    width = 2 * config.ngf
+    assert seen[0].shape[1] == width + 3 + 2  # [upsampled features; x; union(a); union(b')]
+    torch.testing.assert_close(seen[0][:, width : width + 3], images)
+    torch.testing.assert_close(seen[0][:, width + 3], torch.where((masks > 0).any(1), 1.0, -1.0))
+    y_perm, _ = G(images, masks[:, [1, 3, 0, 2]])
+    torch.testing.assert_close(y_perm, y, atol=1e-5, rtol=1e-5)
