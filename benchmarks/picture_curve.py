@@ -19,6 +19,7 @@ Runs go to ``outputs/curves/<name>/`` (checkpoint, ``curve.json``, figures); the
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import time
 from pathlib import Path
@@ -47,9 +48,10 @@ def parse_value(text: str) -> object:
         return text
 
 
-def score(trainer: Trainer, evaluators, n: int) -> dict:
-    """The snapshot's rows per direction (no clean-ups), with the columns of ``COLUMNS``."""
-    model = trainer.translation_model()
+def score(trainer: Trainer, evaluators, n: int, raw: bool = False) -> dict:
+    """The snapshot's rows per direction (no clean-ups), with the columns of ``COLUMNS``: of the generators
+    a learner gets (the EMA where the recipe keeps one), or with ``raw`` of the weights being trained."""
+    model = copy.deepcopy(trainer.model).eval() if raw else trainer.translation_model()
     options = TranslateOptions(ins_per=trainer.config.sequential.ins_per)
     tables = benchmark({"run": (model, options)}, evaluators=evaluators, references=False, n=n)
     return {d: {k: rows["run"].get(k) for k, _ in COLUMNS} for d, rows in tables.items()}
@@ -98,6 +100,8 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
                 )
         trainer.save(checkpoint)
         row = {"minutes": mark, "iteration": trainer.iteration, "rows": score(trainer, evaluators, n)}
+        if trainer.ema is not None:  # how far the average lags the weights being trained
+            row["raw"] = score(trainer, evaluators, n, raw=True)
         save_figure(trainer, out / f"minutes_{mark:g}.png")
         rows.append(row)
         log_path.write_text(json.dumps({"name": name, "changes": changes, "seed": seed, "rows": rows}, indent=1))
@@ -116,7 +120,8 @@ def write_table() -> Path:
         "Written by `benchmarks/picture_curve.py`. 200 test images per direction (A→B / B→A), no inference",
         "clean-ups, the EMA generators where the recipe keeps one. vacated / grown / objects: the error in that",
         "region as a ratio to the identity's (1 = translated nothing, 0 = the oracle). Background L1 in [−1, 1]",
-        "units. Minutes of training (evaluation not counted) on this machine's 2 CPU cores, two runs at a time",
+        "units. Rows marked (raw weights) score the weights being trained instead of their EMA.",
+        "Minutes of training (evaluation not counted) on this machine's 2 CPU cores, two runs at a time",
         "on one thread each (about 1.45 s per iteration; a learner's single run on both cores does about 0.6 s),",
         "so compare runs by their iterations.",
         "",
@@ -127,14 +132,16 @@ def write_table() -> Path:
         run = json.loads(path.read_text())
         changes = ", ".join(f"{k}={v}" for k, v in run["changes"].items()) or "defaults"
         for row in run["rows"]:
-            cells = []
-            for key, _ in COLUMNS:
-                values = [row["rows"][d].get(key) for d in ("AtoB", "BtoA")]
-                digits = 3 if key in ("background_l1", "colour_error") else 2
-                cells.append(" / ".join("—" if v is None else f"{v:.{digits}f}" for v in values))
-            lines.append(
-                f"| {run['name']} | {changes} | {row['minutes']:g} | {row['iteration']} | " + " | ".join(cells) + " |"
-            )
+            for weights, label in (("rows", run["name"]), ("raw", f"{run['name']} (raw weights)")):
+                if weights not in row:
+                    continue
+                cells = []
+                for key, _ in COLUMNS:
+                    values = [row[weights][d].get(key) for d in ("AtoB", "BtoA")]
+                    digits = 3 if key in ("background_l1", "colour_error") else 2
+                    cells.append(" / ".join("—" if v is None else f"{v:.{digits}f}" for v in values))
+                head = f"| {label} | {changes} | {row['minutes']:g} | {row['iteration']} | "
+                lines.append(head + " | ".join(cells) + " |")
     target = RESULTS / "picture_curve.md"
     target.write_text("\n".join(lines) + "\n")
     return target

@@ -55,11 +55,10 @@ class ModelConfig:
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
 
-    ``image_decoder_sees_masks``, ``image_decoder_sees_input`` and ``discriminator_sees_masks`` (InstaGAN
-    only, off by default, not the authors'): candidates of the picture study (``benchmarks/picture_curve.py``).
-    The image decoder's full-resolution end sees the unions of a and b' / the input image x; the
-    discriminator's image trunk sees the image with the union of its masks (see :class:`SetGeneratorConfig`
-    and :class:`SetDiscriminatorConfig`).
+    ``image_decoder_sees_masks`` and ``image_decoder_sees_input`` (InstaGAN only, off by default, not the
+    authors', not part of the lite recipe): candidates of the picture study (``benchmarks/picture_curve.py``,
+    ``docs/lite_recipe.md``): the image decoder's full-resolution end sees the unions of a and b' / the
+    input image x (see :class:`SetGeneratorConfig`).
     """
 
     method: str = "instagan"
@@ -71,7 +70,6 @@ class ModelConfig:
     blend_background: bool = False
     image_decoder_sees_masks: bool = False
     image_decoder_sees_input: bool = False
-    discriminator_sees_masks: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -157,10 +155,7 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
             image_decoder_sees_masks=config.image_decoder_sees_masks,
             image_decoder_sees_input=config.image_decoder_sees_input,
         )
-        d_cfg = replace(
-            getattr(SetDiscriminatorConfig, config.preset)(), image_sees_masks=config.discriminator_sees_masks
-        )
-        return SetGenerator(g_cfg), SetDiscriminator(d_cfg)
+        return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
     channels = 3 if config.method == "cyclegan" else 4
     g_cfg = getattr(ResnetGeneratorConfig, config.preset)(channels, channels)
     g_cfg = replace(

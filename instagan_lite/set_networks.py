@@ -179,16 +179,11 @@ class SetGenerator(nn.Module):
 @dataclass(frozen=True)
 class SetDiscriminatorConfig:
     """Widths of a :class:`SetDiscriminator`: two PatchGAN trunks of ``n_layers`` stride-2 convs and a
-    classifier 2F -> 4F -> 1 where F = ndf · 2^(n_layers-1) (512 -> 1024 -> 1 at the paper widths).
-
-    ``image_sees_masks`` (not the authors'): the image trunk takes [image; union of the masks] (4 channels),
-    so that D compares the image with its masks pixel by pixel from its first layer instead of only in the
-    1×1 classifier at 1/2^n_layers resolution."""
+    classifier 2F -> 4F -> 1 where F = ndf · 2^(n_layers-1) (512 -> 1024 -> 1 at the paper widths)."""
 
     image_channels: int = 3
     ndf: int = 64
     n_layers: int = 3
-    image_sees_masks: bool = False
 
     @classmethod
     def paper(cls) -> SetDiscriminatorConfig:
@@ -216,8 +211,7 @@ class SetDiscriminator(nn.Module):
     def __init__(self, config: SetDiscriminatorConfig | None = None) -> None:
         super().__init__()
         self.config = config = config or SetDiscriminatorConfig()
-        image_in = config.image_channels + (1 if config.image_sees_masks else 0)
-        self.feature_img, width = patch_features(image_in, config.ndf, config.n_layers)
+        self.feature_img, width = patch_features(config.image_channels, config.ndf, config.n_layers)
         self.feature_seg, _ = patch_features(1, config.ndf, config.n_layers)
         self.classifier = nn.Sequential(
             sn_conv(2 * width, 4 * width, 1),
@@ -241,6 +235,4 @@ class SetDiscriminator(nn.Module):
         check_masks(images, masks)
         valid = instance_validity(masks)
         _, set_sum = encode_set(self.feature_seg, masks, valid)
-        if self.config.image_sees_masks:
-            images = torch.cat([images, merge_masks(masks).to(images.dtype)], 1)
         return self.classifier(torch.cat([self.feature_img(images), set_sum], 1))

@@ -231,27 +231,6 @@ def test_image_decoder_that_sees_the_masks_keeps_the_set_semantics_and_stops_at_
     assert G.decoder_img[-2].weight.grad[:, -2:].abs().sum() > 0  # the head learns from the unions
 
 
-def test_discriminator_whose_image_trunk_sees_the_masks():
-    from instagan_lite.set_networks import SetDiscriminatorConfig as Config
-
-    torch.manual_seed(0)
-    D = SetDiscriminator(replace(Config.lite(), image_sees_masks=True))
-    assert D.feature_img[0].weight.shape[1] == 4  # [image; union of the masks]
-    images, masks = _two_scenes()
-    scores = D(images, masks)
-    torch.testing.assert_close(D(images, masks[:, [2, 0, 3, 1]]), scores, atol=1e-5, rtol=1e-5)
-    # the image trunk's input is the image with the union of the masks as a 4th channel
-    seen = []
-    D.feature_img.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
-    D(images, masks)
-    torch.testing.assert_close(seen[0][:, :3], images)
-    torch.testing.assert_close(seen[0][:, 3], torch.where((masks > 0).any(1), 1.0, -1.0))
-    with pytest.raises(ValueError, match="apply to InstaGAN's set networks only"):
-        from instagan_lite.model import ModelConfig
-
-        ModelConfig(method="cyclegan", discriminator_sees_masks=True)
-
-
 def test_image_decoder_that_sees_the_input_gets_x_and_the_unions_at_full_resolution():
     from instagan_lite.set_networks import SetGeneratorConfig as Config
 
@@ -269,3 +248,7 @@ def test_image_decoder_that_sees_the_input_gets_x_and_the_unions_at_full_resolut
     torch.testing.assert_close(seen[0][:, width + 3], torch.where((masks > 0).any(1), 1.0, -1.0))
     y_perm, _ = G(images, masks[:, [1, 3, 0, 2]])
     torch.testing.assert_close(y_perm, y, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="apply to InstaGAN's set generators only"):
+        from instagan_lite.model import ModelConfig
+
+        ModelConfig(method="cyclegan", image_decoder_sees_input=True)

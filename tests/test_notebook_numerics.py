@@ -13,7 +13,8 @@ from both of those runs:
   vector width, so other partial sums);
 * ``torch.backends.mkldnn.enabled = False``: convolutions through torch's own im2col + GEMM path instead of
   oneDNN's;
-* 2 threads (nbval runs with 1).
+* one thread, like nbval's run, so that it does not crowd the other pytest worker (the committed outputs
+  come from 2 threads: that difference is covered by comparing with them).
 
 and asserts that each compared cell's outputs, sanitized exactly as nbval sanitizes them, equal the
 committed ones. Together with nbval's own run, the compared outputs are then the same under three
@@ -39,14 +40,14 @@ SANITIZE_CONFIG = ROOT / "tests" / "nbval_sanitize.cfg"
 MARKER = "NBVAL_CHECK_OUTPUT"
 
 # Settings that change floating-point summation order without changing any result beyond rounding.
-PERTURBED_ENV = {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
-PERTURBED_STARTUP = "import torch\ntorch.set_num_threads(2)\ntorch.backends.mkldnn.enabled = False\n"
+PERTURBED_ENV = {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+PERTURBED_STARTUP = "import torch\ntorch.backends.mkldnn.enabled = False\n"
 # The last cell proves the perturbation took effect in the kernel.
 PROBE = (
     "import torch\n"
     "print(torch.backends.cpu.get_cpu_capability(), torch.backends.mkldnn.enabled, torch.get_num_threads())"
 )
-PROBE_EXPECTED = "DEFAULT False 2"
+PROBE_EXPECTED = "DEFAULT False 1"
 
 # What nbval leaves out of the comparison (its defaults, images, and stderr: see conftest.py).
 SKIPPED_KEYS = {"image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json"}
@@ -161,8 +162,8 @@ def test_comparison_sees_a_changed_last_digit_and_ignores_what_nbval_ignores():
     }
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_compared_outputs_do_not_depend_on_the_numerics(path, tmp_path):
+def check_notebook(path: Path, tmp_path: Path) -> None:
+    """Run ``path``'s compared cells under the perturbed numerics; assert they print what is committed."""
     committed = nbformat.read(path, as_version=4)
     indices = compared_cell_indices(committed)
     if not indices:
@@ -184,3 +185,23 @@ def test_compared_outputs_do_not_depend_on_the_numerics(path, tmp_path):
         f"({', '.join(f'{k}={v}' for k, v in PERTURBED_ENV.items())}, oneDNN off). Print only what is stable "
         "(round well inside the tolerance, or assert and print the verdict):\n" + "\n".join(differences)
     )
+
+
+def _notebook_test_class(path: Path) -> type:
+    """A test class for one notebook: ``make test`` distributes pytest-xdist work by module or class
+    (``--dist loadscope``), so one class per notebook spreads the executions over the workers."""
+
+    def test_compared_outputs_do_not_depend_on_the_numerics(self, tmp_path):
+        check_notebook(path, tmp_path)
+
+    name = "TestNumerics_" + path.stem
+    return type(
+        name,
+        (),
+        {"test_compared_outputs_do_not_depend_on_the_numerics": test_compared_outputs_do_not_depend_on_the_numerics},
+    )
+
+
+for _path in NOTEBOOKS:
+    _cls = _notebook_test_class(_path)
+    globals()[_cls.__name__] = _cls
