@@ -144,15 +144,9 @@ def encoder(in_channels: int, ngf: int, n_blocks: int, n_downsampling: int = 2) 
     return nn.Sequential(*layers)
 
 
-def decoder(
-    in_channels: int, width: int, out_channels: int, n_upsampling: int = 2, head_extra_channels: int = 0
-) -> nn.Sequential:
+def decoder(in_channels: int, width: int, out_channels: int, n_upsampling: int = 2) -> nn.Sequential:
     """``n_upsampling`` × [ConvTranspose 3×3 stride 2, IN, ReLU] halving the width each time, then
     ReflectionPad 3, Conv 7×7 and Tanh, so the output lies in [-1, 1].
-
-    ``head_extra_channels`` widens the input of the 7×7 conv for full-resolution maps that the caller
-    concatenates to the upsampled features (``decoder[:-3]`` is the upsampling trunk, ``decoder[-3:]`` the
-    head); 0 is the authors' decoder.
 
     ``width`` is the channel count after the first transposed conv divided by 2^(n_upsampling-1); the
     authors' image decoder is ``decoder(512, 128, 3)`` and their mask decoder ``decoder(768, 192, 1)``.
@@ -169,7 +163,7 @@ def decoder(
             nn.ReLU(True),
         ]
         c_in = c_out
-    layers += [nn.ReflectionPad2d(3), nn.Conv2d(c_in + head_extra_channels, out_channels, 7), nn.Tanh()]
+    layers += [nn.ReflectionPad2d(3), nn.Conv2d(c_in, out_channels, 7), nn.Tanh()]
     return nn.Sequential(*layers)
 
 

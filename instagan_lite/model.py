@@ -54,11 +54,6 @@ class ModelConfig:
     ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
-
-    ``image_decoder_sees_masks`` and ``image_decoder_sees_input`` (InstaGAN only, off by default, not the
-    authors', not part of the lite recipe): candidates of the picture study (``benchmarks/picture_curve.py``,
-    ``docs/lite_recipe.md``): the image decoder's full-resolution end sees the unions of a and b' / the
-    input image x (see :class:`SetGeneratorConfig`).
     """
 
     method: str = "instagan"
@@ -68,8 +63,6 @@ class ModelConfig:
     gate_start: float = 0.5
     residual_scale: float = 0.0
     blend_background: bool = False
-    image_decoder_sees_masks: bool = False
-    image_decoder_sees_input: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -80,10 +73,6 @@ class ModelConfig:
             raise ValueError(f"image_output must be one of {IMAGE_OUTPUTS}, got {self.image_output!r}")
         if self.blend_background and self.method != "instagan":
             raise ValueError("blend_background applies to InstaGAN's set generators only")
-        if (self.image_decoder_sees_masks or self.discriminator_sees_masks) and self.method != "instagan":
-            raise ValueError(
-                "image_decoder_sees_masks and discriminator_sees_masks apply to InstaGAN's set networks only"
-            )
 
     @property
     def resolved_image_output(self) -> str:
@@ -152,8 +141,6 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
             image_output=config.resolved_image_output,
             gate_start=config.gate_start,
             residual_scale=config.residual_scale,
-            image_decoder_sees_masks=config.image_decoder_sees_masks,
-            image_decoder_sees_input=config.image_decoder_sees_input,
         )
         return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
     channels = 3 if config.method == "cyclegan" else 4

@@ -29,7 +29,7 @@ from .layers import (
     patch_features,
     sn_conv,
 )
-from .masks import check_images, check_masks, instance_validity, merge_masks
+from .masks import check_images, check_masks, instance_validity
 
 __all__ = [
     "SetDiscriminator",
@@ -69,14 +69,6 @@ class SetGeneratorConfig:
     ``image_output`` (not the authors' unless ``"direct"``): how g_GX's output becomes the image — see
     :func:`~instagan_lite.layers.combine_image_output`. ``"residual"`` and ``"attention"`` start as the
     identity on the image and learn what to change; the masks are generated as usual.
-
-    ``image_decoder_sees_masks`` (not the authors'): the image decoder's last 7×7 conv also sees, at full
-    resolution, the union of the input masks a and the union of the generated masks b' (detached), so
-    that where to erase the old shape and where to paint the new one is a local job.
-    ``image_decoder_sees_input`` (not the authors'): a skip connection of the input image x at full
-    resolution: one more [3×3 conv, IN, ReLU] block at full resolution takes the upsampled features with x
-    (and the mask unions, if seen) before the 7×7 conv, so that the colours to erase with and to paint
-    with are at hand instead of having to pass the 1/4-resolution bottleneck.
     """
 
     image_channels: int = 3
@@ -86,8 +78,6 @@ class SetGeneratorConfig:
     image_output: str = "direct"
     gate_start: float = 0.5
     residual_scale: float = 0.0
-    image_decoder_sees_masks: bool = False
-    image_decoder_sees_input: bool = False
 
     @classmethod
     def paper(cls) -> SetGeneratorConfig:
@@ -123,13 +113,7 @@ class SetGenerator(nn.Module):
         self.encoder_img = encoder(config.image_channels, ngf, config.n_blocks, n)  # f_GX
         self.encoder_seg = encoder(1, ngf, config.n_blocks, n)  # f_GA
         image_out = image_output_channels(config.image_output, config.image_channels)
-        extra = 2 * config.image_decoder_sees_masks + config.image_channels * config.image_decoder_sees_input
-        head_extra = 0 if config.image_decoder_sees_input else extra  # maps for the 7×7 conv itself
-        self.decoder_img = decoder(2 * feat, 2 * ngf, image_out, n, head_extra_channels=head_extra)  # g_GX
-        if config.image_decoder_sees_input:  # a full-resolution block on [upsampled features; x; unions]
-            self.image_skip = nn.Sequential(
-                nn.ReflectionPad2d(1), nn.Conv2d(2 * ngf + extra, 2 * ngf, 3), nn.InstanceNorm2d(2 * ngf), nn.ReLU(True)
-            )
+        self.decoder_img = decoder(2 * feat, 2 * ngf, image_out, n)  # g_GX
         self.decoder_seg = decoder(3 * feat, 3 * ngf, 1, n)  # g_GA
         init_weights(self)
         init_image_output(self.decoder_img, config.image_output, config.gate_start, config.residual_scale)
@@ -151,29 +135,15 @@ class SetGenerator(nn.Module):
         valid = instance_validity(masks)  # (B, K)
         image_feat = self.encoder_img(images)  # f_GX(x): (B, C, h', w')
         inst_feat, set_sum = encode_set(self.encoder_seg, masks, valid)  # f_GA(a_i), Σ_i f_GA(a_i)
+        # y' = g_GX([f_GX(x); Σ_i f_GA(a_i)])  (or, for the lite image outputs, a change of x)
+        out_images = self.decoder_img(torch.cat([image_feat, set_sum], 1))
+        out_images = combine_image_output(self.config.image_output, images, out_images)
         sample_of = valid.nonzero()[:, 0]
         # b'_n = g_GA([f_GA(a_n); f_GX(x); Σ_i f_GA(a_i)]) for each valid slot n
         decoded = self.decoder_seg(torch.cat([inst_feat, image_feat[sample_of], set_sum[sample_of]], 1))
         # Absent slots pass through unchanged (exactly -1); under bf16 autocast the decoded masks are cast back.
         out_masks = masks.reshape(b * k, h, w).index_put((valid.reshape(-1),), decoded[:, 0].to(masks.dtype))
-        out_masks = out_masks.reshape(b, k, h, w)
-        # y' = g_GX([f_GX(x); Σ_i f_GA(a_i)])  (or, for the lite image outputs, a change of x)
-        h_gx = torch.cat([image_feat, set_sum], 1)
-        full_size = []  # maps the decoder's full-resolution end sees besides its upsampled features
-        if self.config.image_decoder_sees_input:
-            full_size.append(images)
-        if self.config.image_decoder_sees_masks:  # union(a) and union(b'), b' detached
-            full_size += [merge_masks(masks), merge_masks(out_masks.detach())]
-        if full_size:
-            upsampled = self.decoder_img[:-3](h_gx)
-            features = torch.cat([upsampled, *(m.to(upsampled.dtype) for m in full_size)], 1)
-            if self.config.image_decoder_sees_input:
-                features = self.image_skip(features)
-            out_images = self.decoder_img[-3:](features)
-        else:
-            out_images = self.decoder_img(h_gx)
-        out_images = combine_image_output(self.config.image_output, images, out_images)
-        return out_images, out_masks
+        return out_images, out_masks.reshape(b, k, h, w)
 
 
 @dataclass(frozen=True)
