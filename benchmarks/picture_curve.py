@@ -8,7 +8,7 @@ classifier's shape success (the image's shape). Each mark also writes a checkpoi
 interrupted curve resumes where it stopped (``--resume``) and every number has its picture.
 
     python benchmarks/picture_curve.py --name defaults --marks 5 15 30 60 120
-    python benchmarks/picture_curve.py --name gx_sees_masks --set model.image_decoder_sees_masks=true
+    python benchmarks/picture_curve.py --name idt5 --set weights.identity=5   # a candidate: TrainConfig keys
     python benchmarks/picture_curve.py --name defaults --resume      # continue after an interruption
     python benchmarks/picture_curve.py --table                       # rewrite results/picture_curve.md
 
@@ -48,18 +48,15 @@ def parse_value(text: str) -> object:
         return text
 
 
-def score(trainer: Trainer, evaluators, n: int, raw: bool = False) -> dict:
-    """The snapshot's rows per direction (no clean-ups), with the columns of ``COLUMNS``: of the generators
-    a learner gets (the EMA where the recipe keeps one), or with ``raw`` of the weights being trained."""
-    model = copy.deepcopy(trainer.model).eval() if raw else trainer.translation_model()
+def score(trainer: Trainer, model, evaluators, n: int) -> dict:
+    """``model``'s rows per direction (no clean-ups), with the columns of ``COLUMNS``."""
     options = TranslateOptions(ins_per=trainer.config.sequential.ins_per)
     tables = benchmark({"run": (model, options)}, evaluators=evaluators, references=False, n=n)
     return {d: {k: rows["run"].get(k) for k, _ in COLUMNS} for d, rows in tables.items()}
 
 
-def save_figure(trainer: Trainer, path: Path) -> None:
-    """Plain images of 8 test scenes per direction: input, this snapshot, oracle."""
-    model = trainer.translation_model().eval()
+def save_figure(trainer: Trainer, model, path: Path) -> None:
+    """Plain images of 8 test scenes per direction: input, ``model``'s translation, oracle."""
     options = TranslateOptions(ins_per=trainer.config.sequential.ins_per)
     for domain, direction in (("A", "AtoB"), ("B", "BtoA")):
         batch = shapes_test_batch(domain, trainer.config.data.size, 8)
@@ -99,10 +96,11 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
                     flush=True,
                 )
         trainer.save(checkpoint)
-        row = {"minutes": mark, "iteration": trainer.iteration, "rows": score(trainer, evaluators, n)}
+        model = trainer.translation_model()  # what a learner gets: the EMA where the recipe keeps one
+        row = {"minutes": mark, "iteration": trainer.iteration, "rows": score(trainer, model, evaluators, n)}
         if trainer.ema is not None:  # how far the average lags the weights being trained
-            row["raw"] = score(trainer, evaluators, n, raw=True)
-        save_figure(trainer, out / f"minutes_{mark:g}.png")
+            row["raw"] = score(trainer, copy.deepcopy(trainer.model).eval(), evaluators, n)
+        save_figure(trainer, model, out / f"minutes_{mark:g}.png")
         rows.append(row)
         log_path.write_text(json.dumps({"name": name, "changes": changes, "seed": seed, "rows": rows}, indent=1))
         print(
