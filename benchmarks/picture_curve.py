@@ -12,8 +12,10 @@ interrupted curve resumes where it stopped (``--resume``) and every number has i
     python benchmarks/picture_curve.py --name defaults --resume      # continue after an interruption
     python benchmarks/picture_curve.py --table                       # rewrite results/picture_curve.md
 
-Runs go to ``outputs/curves/<name>/`` (checkpoint, ``curve.json``, figures); the table of every run is
-``benchmarks/results/picture_curve.md``. Run one at a time: two torch processes on 2 cores slow each other.
+Runs go to ``outputs/curves/<name>/`` (checkpoint, ``curve.json``, figures). Each mark's scores are also
+kept in ``benchmarks/results/curves/<name>.json`` (committed: the checkpoints are too large to commit),
+from which ``--table`` writes ``benchmarks/results/picture_curve.md``. Run one at a time: two torch
+processes on 2 cores slow each other.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from instagan_lite.viz import translation_figure
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = Path("outputs/curves")
+SCORES = RESULTS / "curves"
 LABELS = ("crop shape", "mask shape", "vacated", "grown", "objects", "background L1", "colour err")
 COLUMNS = tuple(zip(HEADLINE_COLUMNS, LABELS, strict=True))
 
@@ -102,7 +105,11 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
             row["raw"] = score(trainer, copy.deepcopy(trainer.model).eval(), evaluators, n)
         save_figure(trainer, model, out / f"minutes_{mark:g}.png")
         rows.append(row)
-        log_path.write_text(json.dumps({"name": name, "changes": changes, "seed": seed, "rows": rows}, indent=1))
+        setting = f"{torch.get_num_threads()} thread(s)"
+        log = json.dumps({"name": name, "changes": changes, "seed": seed, "setting": setting, "rows": rows}, indent=1)
+        log_path.write_text(log)
+        SCORES.mkdir(parents=True, exist_ok=True)
+        (SCORES / f"{name}.json").write_text(log)
         print(
             f"{name} {mark:g} min, it {trainer.iteration} ({time.perf_counter() - start:.0f} s): {row['rows']}",
             flush=True,
@@ -111,7 +118,7 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
 
 
 def write_table() -> Path:
-    """Rewrite results/picture_curve.md from every run's curve.json."""
+    """Rewrite results/picture_curve.md from every run's scores in results/curves/."""
     lines = [
         "# The picture's learning curves",
         "",
@@ -119,15 +126,16 @@ def write_table() -> Path:
         "clean-ups, the EMA generators where the recipe keeps one. vacated / grown / objects: the error in that",
         "region as a ratio to the identity's (1 = translated nothing, 0 = the oracle). Background L1 in [−1, 1]",
         "units. Rows marked (raw weights) score the weights being trained instead of their EMA.",
-        "Minutes of training (evaluation not counted) on this machine's 2 CPU cores, two runs at a time",
-        "on one thread each (about 1.45 s per iteration; a learner's single run on both cores does about 0.6 s),",
-        "so compare runs by their iterations. A run's changes name settings of the code it ran with: the",
-        "candidates removed after measuring (masks_seen, skip) are described in docs/lite_recipe.md.",
+        "Minutes of training (evaluation not counted) on this machine's 2 CPU cores; the setting column says",
+        "how: one run alone on 2 threads (about 0.3 s per iteration on the machine of 2026-12-04), or two runs",
+        "at a time on one thread each (about 1.45 s per iteration on an earlier, slower day), so compare runs by",
+        "their iterations. A run's changes name settings of the code it ran with: the candidates removed after",
+        "measuring (masks_seen, skip) are described in docs/lite_recipe.md.",
         "",
-        "| run | changes | min | it. | " + " | ".join(label for _, label in COLUMNS) + " |",
-        "|---" * (4 + len(COLUMNS)) + "|",
+        "| run | changes | setting | min | it. | " + " | ".join(label for _, label in COLUMNS) + " |",
+        "|---" * (5 + len(COLUMNS)) + "|",
     ]
-    for path in sorted(RUNS.glob("*/curve.json")):
+    for path in sorted(SCORES.glob("*.json")):
         run = json.loads(path.read_text())
         changes = ", ".join(f"{k}={v}" for k, v in run["changes"].items()) or "defaults"
         for row in run["rows"]:
@@ -139,10 +147,40 @@ def write_table() -> Path:
                     values = [row[weights][d].get(key) for d in ("AtoB", "BtoA")]
                     digits = 3 if key in ("background_l1", "colour_error") else 2
                     cells.append(" / ".join("—" if v is None else f"{v:.{digits}f}" for v in values))
-                head = f"| {label} | {changes} | {row['minutes']:g} | {row['iteration']} | "
+                setting = run.get("setting", "")
+                head = f"| {label} | {changes} | {setting} | {row['minutes']:g} | {row['iteration']} | "
                 lines.append(head + " | ".join(cells) + " |")
     target = RESULTS / "picture_curve.md"
     target.write_text("\n".join(lines) + "\n")
+    return target
+
+
+def plot_curves(names: list[str]) -> Path:
+    """results/picture_curve.png: crop shape success and the three region scores of the runs ``names``
+    against iterations, both directions (A→B solid, B→A dashed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [(k, label) for k, label in COLUMNS if k in ("crop_shape_success",) or k.endswith("_vs_identity")]
+    targets = {"crop_shape_success": 0.90, "vacated_vs_identity": 0.30, "grown_vs_identity": 0.40,
+               "objects_vs_identity": 0.50}  # fmt: skip
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.0), constrained_layout=True)
+    for name, colour in zip(names, ("tab:blue", "tab:orange", "tab:green", "tab:red"), strict=False):
+        run = json.loads((SCORES / f"{name}.json").read_text())
+        its = [row["iteration"] for row in run["rows"]]
+        for ax, (key, _) in zip(axes, panels, strict=True):
+            for direction, style in (("AtoB", "-"), ("BtoA", "--")):
+                values = [row["rows"][direction][key] for row in run["rows"]]
+                ax.plot(its, values, style, marker="o", ms=3, color=colour, label=f"{name} {direction}")
+    for ax, (key, label) in zip(axes, panels, strict=True):
+        ax.axhline(targets[key], color="grey", lw=0.8, ls=":")
+        ax.set(title=label, xlabel="iterations", ylim=(-0.02, 1.25 if key.endswith("identity") else 1.02))
+    axes[0].legend(fontsize=7)
+    target = RESULTS / "picture_curve.png"
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
     return target
 
 
@@ -154,7 +192,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="test images per direction")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue outputs/curves/<name>/checkpoint.pt")
-    parser.add_argument("--table", action="store_true", help="only rewrite the table")
+    parser.add_argument("--table", action="store_true", help="only rewrite the table (and the figure)")
+    parser.add_argument(
+        "--plot", nargs="*", default=["defaults", "defaults_2h"], help="runs drawn in results/picture_curve.png"
+    )
     args = parser.parse_args()
     if not args.table:
         if not args.name:
@@ -162,6 +203,7 @@ def main() -> None:
         changes = dict((k, parse_value(v)) for k, v in (item.split("=", 1) for item in args.set))
         run_curve(args.name, changes, sorted(args.marks), args.n, args.resume, args.seed)
     print(write_table())
+    print(plot_curves(args.plot))
 
 
 if __name__ == "__main__":

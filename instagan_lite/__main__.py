@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -83,9 +84,29 @@ TRAIN_FLAGS = [
 ]  # fmt: skip
 RUN_FLAGS = {
     "minutes", "max-iterations", "device", "precision", "channels-last", "checkpoint-every", "sample-every", "progress",
+    "out-dir",
 }  # fmt: skip
 """What ``--resume`` may change: budgets and bookkeeping. The data, the networks and the recipe come from
-the checkpoint."""
+the checkpoint; the resumed run writes next to the checkpoint unless ``--out-dir`` says where."""
+
+
+def check_out_dir(path: Path, overwrite: bool, resuming: Path | None = None) -> None:
+    """Refuse, before any work, an output folder that cannot be written (a file, under a file, read-only)
+    or that holds another run's checkpoint (unless ``overwrite``; the checkpoint being resumed is fine)."""
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"--out-dir {path}: is a file, not a folder")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f"--out-dir {path}: {existing} is a file, so no folder can be made under it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out-dir {path}: {existing} is not writable")
+    checkpoint = path / "checkpoint.pt"
+    same = resuming is not None and checkpoint.exists() and checkpoint.resolve() == resuming.resolve()
+    if checkpoint.exists() and not same and not overwrite:
+        raise ValueError(
+            f"--out-dir {path}: holds a run ({checkpoint}); continue it with --resume {checkpoint}, choose "
+            "another --out-dir, or pass --overwrite to replace it"
+        )
 
 
 def _get(config, path: tuple[str, ...]):
@@ -160,6 +181,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                 + f". Allowed with --resume: {', '.join('--' + n for n in sorted(RUN_FLAGS))}"
             )
         changes = {by_name[n].path[0]: v for n, v in given.items() if n in RUN_FLAGS}
+        changes.setdefault("out_dir", str(args.resume.parent))
+        check_out_dir(Path(changes["out_dir"]), args.overwrite, resuming=args.resume)
         changed = {k: (getattr(trainer.config, k), v) for k, v in changes.items() if getattr(trainer.config, k) != v}
         if changes:
             trainer = Trainer.resume(args.resume, **changes)
@@ -168,7 +191,9 @@ def cmd_train(args: argparse.Namespace) -> None:
                 print(f"resume: {key} {old} -> {new}")
             print(f"resuming {args.resume} at iteration {trainer.iteration}")
     else:
-        trainer = Trainer(config_from_flags(given))
+        config = config_from_flags(given)
+        check_out_dir(Path(config.out_dir), args.overwrite)
+        trainer = Trainer(config)
     c = trainer.config
     say = print if trainer.is_main else (lambda *_: None)  # one report for a torchrun run
     ranks = f" × {trainer.world_size} processes" if trainer.distributed else ""
@@ -288,6 +313,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from .evaluate import benchmark, format_table
     from .evaluators import EvaluatorConfig, cache_dir, load_evaluators
 
+    if args.n is not None and args.n < 1:
+        raise ValueError(f"--n must be >= 1 (test images per direction), got {args.n}")
+    if args.out is not None and args.out.is_dir():
+        raise ValueError(f"--out {args.out}: is a folder; name the JSON file to write, e.g. {args.out / 'scores.json'}")
     device = pick_device(args.device)
     data, size, models = args.data, args.size, {}
     if args.pretrained or args.checkpoint:
@@ -410,6 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue from this training checkpoint (default: a new run; only "
         + ", ".join("--" + n for n in sorted(RUN_FLAGS))
         + " may change)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the run an --out-dir already holds (default: refuse, so that no run is lost)",
     )
     p.set_defaults(func=cmd_train)
 

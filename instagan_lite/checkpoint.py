@@ -15,7 +15,14 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["FORMAT", "CheckpointError", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "FORMAT",
+    "CheckpointError",
+    "error_summary",
+    "load_checkpoint",
+    "remove_orphan_temporaries",
+    "save_checkpoint",
+]
 
 FORMAT = "instagan-lite"
 VERSION = 1
@@ -23,6 +30,13 @@ VERSION = 1
 
 class CheckpointError(RuntimeError):
     """A checkpoint file is missing, corrupt, truncated, unsafe or not an instagan-lite checkpoint."""
+
+
+def error_summary(err: BaseException) -> str:
+    """The first line of ``err``'s message, or its type's name when the message is empty (torch raises
+    some errors, e.g. on a 0-byte file, with no message at all)."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 def save_checkpoint(payload: dict, path: Path | str) -> Path:
@@ -42,6 +56,16 @@ def save_checkpoint(payload: dict, path: Path | str) -> Path:
     return path
 
 
+def remove_orphan_temporaries(folder: Path | str) -> list[Path]:
+    """Delete the temporary files that :func:`save_checkpoint` leaves in ``folder`` when its process is
+    killed mid-write (SIGKILL cannot be caught): ``.<name>.<random>.tmp``. Returns the paths removed."""
+    folder = Path(folder)
+    removed = [p for p in folder.glob(".*.tmp") if p.is_file() and p.name.count(".") >= 3]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
 def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") -> dict:
     """Read a checkpoint written by :func:`save_checkpoint`; raise :class:`CheckpointError` otherwise."""
     path = Path(path)
@@ -52,10 +76,10 @@ def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") 
     except pickle.UnpicklingError as err:
         raise CheckpointError(
             f"{path}: refused: the file holds Python objects that are not plain tensors and containers "
-            f"(weights_only loading); it is not an instagan-lite checkpoint. ({str(err).splitlines()[0]})"
+            f"(weights_only loading); it is not an instagan-lite checkpoint. ({error_summary(err)})"
         ) from err
     except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError) as err:
-        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from err
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({error_summary(err)})") from err
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an instagan-lite checkpoint (no 'format': '{FORMAT}' entry)")
     if payload.get("version", 0) > VERSION:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from .checkpoint import error_summary
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
 from .layers import ResnetBlock
 from .losses import LossWeights, context_preserving_loss, cycle_loss, generator_gan_loss, identity_loss
@@ -113,7 +114,7 @@ def check_resnet_block(block_class: type[nn.Module]) -> None:
         mine.load_state_dict(reference.state_dict())
     except RuntimeError as err:
         raise ExerciseError(
-            f"{name}: the library's weights do not load into your block ({str(err).splitlines()[0]}). Hint: "
+            f"{name}: the library's weights do not load into your block ({error_summary(err)}). Hint: "
             "an nn.Sequential called conv_block holding pad, conv, norm, ReLU, pad, conv, norm, in that order"
         ) from None
     x = torch.randn(2, 8, 12, 12)

@@ -41,6 +41,11 @@ class LossWeights:
     context: float = 10.0
     detach_context_weight: bool = False
 
+    def __post_init__(self) -> None:
+        for term in ("cycle", "identity", "context"):
+            if getattr(self, term) < 0:
+                raise ValueError(f"the {term} weight λ must be >= 0 (0 turns the term off), got {getattr(self, term)}")
+
     def of(self, term: str) -> float:
         """The weight of ``term`` (one of :data:`GENERATOR_TERMS`; the GAN term weighs 1)."""
         if term not in GENERATOR_TERMS:

@@ -12,6 +12,7 @@ import torch
 __all__ = [
     "check_images",
     "check_masks",
+    "check_values",
     "component_labels",
     "context_weight",
     "instance_validity",
@@ -25,12 +26,30 @@ __all__ = [
 ORDERS = ("decreasing", "random")
 
 
+FLOAT_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
+
+
+def check_values(tensor: torch.Tensor, name: str) -> None:
+    """Raise ``TypeError`` unless ``tensor`` is a float32 (or bf16 / fp16) tensor, and ``ValueError`` if it
+    holds NaN or inf: one bad pixel would turn a whole output, or in training every weight, into NaN."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.dtype not in FLOAT_DTYPES:
+        hint = " (uint8 pixels: x.float() / 127.5 - 1)" if tensor.dtype == torch.uint8 else " (x.float())"
+        raise TypeError(f"{name} must be float32 (or bfloat16 / float16) in [-1, 1], got {tensor.dtype}{hint}")
+    if not bool(torch.isfinite(tensor).all()):
+        bad = int((~torch.isfinite(tensor)).sum())
+        raise ValueError(f"{name} holds {bad} NaN or inf value(s); expected finite values in [-1, 1]")
+
+
 def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int = 1, name: str = "images") -> None:
-    """Raise ``ValueError`` unless ``images`` is (B, channels, H, W) with H and W multiples of ``multiple``."""
+    """Raise ``ValueError`` unless ``images`` is (B, channels, H, W) with H and W multiples of ``multiple``,
+    finite and float (see :func:`check_values`)."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
     if images.dim() != 4:
         raise ValueError(f"{name} must be 4-D (B, C, H, W), got shape {tuple(images.shape)}")
+    check_values(images, name)
     if channels is not None and images.shape[1] != channels:
         raise ValueError(f"{name} must have {channels} channels, got shape {tuple(images.shape)}")
     h, w = images.shape[-2:]
@@ -39,11 +58,14 @@ def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int =
 
 
 def check_masks(images: torch.Tensor, masks: torch.Tensor) -> None:
-    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W) matching ``images`` (B, C, H, W)."""
+    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W) matching ``images`` (B, C, H, W), both finite
+    and float (the images are checked first, so a wrong image is not blamed on the masks)."""
+    check_images(images, channels=None)
     if not isinstance(masks, torch.Tensor):
         raise TypeError(f"masks must be a torch.Tensor, got {type(masks).__name__}")
     if masks.dim() != 4:
         raise ValueError(f"masks must be 4-D (B, K, H, W), got shape {tuple(masks.shape)}")
+    check_values(masks, "masks")
     if masks.shape[0] != images.shape[0] or masks.shape[-2:] != images.shape[-2:]:
         raise ValueError(
             f"masks {tuple(masks.shape)} do not match images {tuple(images.shape)}: "

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .checkpoint import CheckpointError
+from .checkpoint import CheckpointError, error_summary
 from .set_networks import SetDiscriminator, SetGenerator
 
 __all__ = ["convert_official_state_dict", "load_official_checkpoint"]
@@ -63,9 +63,9 @@ def load_official_checkpoint(path: Path | str, kind: str) -> nn.Module:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise CheckpointError(f"{path}: refused: not a plain state dict ({str(err).splitlines()[0]})") from err
+        raise CheckpointError(f"{path}: refused: not a plain state dict ({error_summary(err)})") from err
     except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, TypeError) as err:
-        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({str(err).splitlines()[0]})") from err
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({error_summary(err)})") from err
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: not a state dict of tensors")
     module = SetGenerator.paper() if kind == "G" else SetDiscriminator.paper()

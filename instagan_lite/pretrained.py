@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import torch
 
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, error_summary, load_checkpoint, save_checkpoint
 from .device import pick_device
 from .ema import ExponentialMovingAverage
 from .model import TranslationModel
@@ -96,8 +96,7 @@ def _build(state: dict, weights: dict, path: Path, strict: bool) -> tuple[Transl
         missing, unexpected = model.load_state_dict(weights, strict=strict)
     except RuntimeError as err:
         raise CheckpointError(
-            f"{path}: the weights do not fit a {config.model.method}/{config.model.preset} model "
-            f"({str(err).splitlines()[0]})"
+            f"{path}: the weights do not fit a {config.model.method}/{config.model.preset} model ({error_summary(err)})"
         ) from err
     if unexpected or any(not k.startswith(("D_A.", "D_B.")) for k in missing):
         raise CheckpointError(f"{path}: the weights do not fit a {config.model.method}/{config.model.preset} model")

@@ -3,7 +3,7 @@
 Adam (2e-4, betas 0.5 / 0.999), CycleGAN's linear-decay schedule (per epoch), image pools, a progress
 bar, per-step losses in ``losses.csv`` (and TensorBoard when installed), sample grids as PNG, a time
 budget, and checkpoints that resume the exact same trajectory (models, optimizers, schedulers, pools
-and every RNG). Ctrl-C finishes the current iteration, saves and stops; a second Ctrl-C aborts.
+and every RNG). Ctrl-C or SIGTERM finishes the current iteration, saves and stops; a second one aborts.
 
     trainer = Trainer(TrainConfig(minutes=5))
     result = trainer.fit()
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, remove_orphan_temporaries, save_checkpoint
 from .data.dataset import UnalignedDataset
 from .data.sources import DataConfig, build_datasets, collate
 from .device import pick_device
@@ -98,6 +98,27 @@ class TrainConfig:
             )
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be 'fp32' or 'bf16', got {self.precision!r}")
+        positive = {
+            "epochs": self.epochs,
+            "lr": self.lr,
+            "minutes": self.minutes,
+            "max_iterations": self.max_iterations,
+        }
+        for name, value in positive.items():
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be > 0, got {value}")
+        for name, value in {"decay_epochs": self.decay_epochs, "pool_size": self.pool_size}.items():
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+        if self.lr_discriminator is not None and not self.lr_discriminator > 0:
+            raise ValueError(f"lr_discriminator must be > 0, got {self.lr_discriminator}")
+        if not 0 <= self.beta1 < 1:
+            raise ValueError(f"beta1 must be in [0, 1), got {self.beta1}")
+        if self.ema_decay is not None and not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+        for name in ("checkpoint_every", "sample_every"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0 (0: never), got {getattr(self, name)}")
 
     @classmethod
     def lite(cls, **settings) -> TrainConfig:
@@ -274,10 +295,13 @@ class Trainer:
 
     @classmethod
     def resume(cls, path: Path | str, **overrides) -> Trainer:
-        """Rebuild a trainer from a checkpoint; ``overrides`` change config fields (e.g. ``minutes``)."""
+        """Rebuild a trainer from a checkpoint; ``overrides`` change config fields (e.g. ``minutes``). The
+        resumed run writes next to ``path`` (its folder becomes ``out_dir``) unless ``out_dir`` is given,
+        so resuming a copy of a run never writes into the original."""
         state = load_checkpoint(path)
         if state.get("kind") != "trainer":
             raise CheckpointError(f"{path}: a model checkpoint, not a training checkpoint; cannot resume")
+        overrides.setdefault("out_dir", str(Path(path).parent))
         trainer = cls(replace(TrainConfig.from_dict(state["config"]), **overrides))
         trainer.load_state_dict(state)
         return trainer
@@ -350,13 +374,17 @@ class Trainer:
         return None
 
     def _request_stop(self, signum, frame) -> None:
+        """SIGINT (Ctrl-C) or SIGTERM (``kill``, a scheduler, a closing notebook): finish the iteration,
+        save and stop; a second signal aborts."""
         if self._stop_requested:
             raise KeyboardInterrupt
         self._stop_requested = True
-        print("\nCtrl-C: stopping after this iteration and saving a checkpoint (again to abort).", flush=True)
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        print(f"\n{name}: stopping after this iteration and saving a checkpoint (again to abort).", flush=True)
 
     def fit(self) -> TrainResult:
-        """Train until the epochs, ``max_iterations`` or ``minutes`` run out, or Ctrl-C; then checkpoint."""
+        """Train until the epochs, ``max_iterations`` or ``minutes`` run out, or Ctrl-C / SIGTERM; then
+        checkpoint."""
         from tqdm.auto import tqdm
 
         c = self.config
@@ -366,8 +394,11 @@ class Trainer:
         total = (c.epochs + c.decay_epochs) * self.batches_per_epoch
         if c.max_iterations is not None:
             total = min(total, c.max_iterations)
+        if self.is_main:
+            remove_orphan_temporaries(self.out_dir)  # left by a process killed while writing a checkpoint
         in_main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, self._request_stop) if in_main else None
+        stop_signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._request_stop) for sig in stop_signals} if in_main else {}
         self._stop_requested = False
         desc = f"{c.model.method} {c.model.preset}" + (f" ×{self.world_size}" if self.distributed else "")
         bar = tqdm(total=total, initial=self.iteration, disable=not (c.progress and self.is_main), desc=desc)
@@ -389,8 +420,8 @@ class Trainer:
             bar.close()
             if log is not None:
                 log.close()
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         path = self.save()
         if c.sample_every and self.is_main:
             self.save_samples()

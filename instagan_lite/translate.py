@@ -8,6 +8,7 @@ translation, and the optional clean-ups, all described by one :class:`TranslateO
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -140,6 +141,22 @@ def _chosen_slots(instances: torch.Tensor | Sequence[int] | None, b: int, k: int
     return chosen
 
 
+def warn_if_masks_look_unsigned(masks: torch.Tensor) -> bool:
+    """Warn (and return True) when a present slot of ``masks`` (B, K, H, W) has no background pixel
+    (nothing below 0): masks in [0, 1] instead of [-1, 1], or an all-zero mask, which the networks read as
+    an instance covering the whole image."""
+    present = (masks > -1).flatten(2).any(-1)  # (B, K)
+    unsigned = present & (masks.flatten(2).amin(-1) >= 0)
+    if bool(unsigned.any()):
+        warnings.warn(
+            f"{int(unsigned.sum())} mask slot(s) have no background pixel (every value >= 0): masks must be in "
+            "[-1, 1] with -1 for background and for an absent slot (from [0, 1]: m * 2 - 1)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return bool(unsigned.any())
+
+
 @torch.no_grad()
 def sequential_translate(
     G: nn.Module,
@@ -165,6 +182,7 @@ def sequential_translate(
     """
     options = options or TranslateOptions()
     check_masks(images, masks)
+    warn_if_masks_look_unsigned(masks)
     b, k = masks.shape[:2]
     chosen = _chosen_slots(instances, b, k, masks.device)
     if k == 0:

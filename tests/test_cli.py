@@ -226,15 +226,14 @@ def test_a_file_that_is_no_model_is_a_one_line_error(tmp_path, capsys):
 def test_resume_refuses_a_conflicting_flag_and_prints_an_allowed_change(config, tmp_path, capsys):
     Trainer(config).fit()
     checkpoint = str(tmp_path / "run" / "checkpoint.pt")
-    for flag, value in (("--data", "datasets/other"), ("--out-dir", str(tmp_path / "elsewhere")), ("--lr", "0.1")):
+    for flag, value in (("--data", "datasets/other"), ("--lr", "0.1")):
         code, _, err = run_cli(["train", "--resume", checkpoint, flag, value, "--max-iterations", "3"], capsys)
         assert code == 2 and f"{flag} {value}" in err and "cannot change" in err, err
-    assert not (tmp_path / "elsewhere").exists()
     # the same value as the checkpoint's is no conflict; a budget may change and says so
     code, out, err = run_cli(["train", "--resume", checkpoint, "--size", "16", "--max-iterations", "3"], capsys)
     assert code == 0, err
     assert "resume: max_iterations 2 -> 3" in out and "stopped by iterations after 3 iterations" in out
-    assert {"minutes", "max-iterations"} <= RUN_FLAGS and not {"data", "size", "lr", "out-dir"} & RUN_FLAGS
+    assert {"minutes", "max-iterations", "out-dir"} <= RUN_FLAGS and not {"data", "size", "lr"} & RUN_FLAGS
 
 
 def test_progress_shows_a_direction_that_sat_out_never_nan():
@@ -329,3 +328,89 @@ def test_every_flag_of_every_verb_says_its_default_or_that_it_is_required():
             text = action.help or ""
             assert text, f"{verb} {action.option_strings}: no help"
             assert any(w in text for w in ("default", "required", "this or")), f"{verb} {action.option_strings}: {text}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--max-iterations", "0"], "max_iterations must be > 0, got 0"),
+        (["train", "--max-iterations", "-5"], "max_iterations must be > 0, got -5"),
+        (["train", "--minutes", "-1"], "minutes must be > 0, got -1.0"),
+        (["train", "--lambda-ctx", "-10"], "the context weight λ must be >= 0 (0 turns the term off), got -10.0"),
+        (["train", "--epochs", "0"], "epochs must be > 0, got 0"),
+        (["train", "--pool-size", "-1"], "pool_size must be >= 0, got -1"),
+        (["train", "--ema-decay", "1.5"], "ema_decay must be in [0, 1), got 1.5"),
+        (
+            ["train", "--device", "gpu", "--max-iterations", "1"],
+            "device must be auto, cpu, cuda, cuda:N or mps, got 'gpu'",
+        ),
+        (["evaluate", "--no-learned", "--n", "0"], "--n must be >= 1 (test images per direction), got 0"),
+        (["evaluate", "--no-learned", "--n", "-3"], "--n must be >= 1 (test images per direction), got -3"),
+    ],
+)
+def test_bad_arguments_are_one_error_line_before_any_work(args, message, tmp_path, capsys):
+    """Each bad value is refused with one `error:` line, exit code 2, and nothing written."""
+    out = tmp_path / "run"
+    extra = ["--out-dir", str(out)] if args[0] == "train" else []
+    code, _, err = run_cli(args + extra, capsys)
+    assert code == 2 and err.strip() == f"error: {message}"
+    assert not out.exists() and "Traceback" not in err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_on_a_machine_without_it_is_an_error_not_a_traceback(tmp_path, capsys):
+    code, _, err = run_cli(["train", "--device", "cuda", "--out-dir", str(tmp_path / "r")], capsys)
+    assert code == 2 and "error: device 'cuda': this machine has no CUDA GPU" in err
+
+
+def small_run(out: Path, iterations: int) -> list[str]:
+    return ["train", "--size", "16", "--shapes-length", "8", "--batch-size", "2", "--max-iterations", str(iterations),
+            "--checkpoint-every", "0", "--sample-every", "0", "--no-progress", "--device", "cpu",
+            "--out-dir", str(out)]  # fmt: skip
+
+
+def test_train_refuses_an_out_dir_that_holds_a_run(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert run_cli(small_run(run, 3), capsys)[0] == 0
+    before = (run / "checkpoint.pt").read_bytes(), (run / "losses.csv").read_text()
+    code, _, err = run_cli(small_run(run, 1), capsys)
+    assert code == 2 and f"error: --out-dir {run}: holds a run" in err and "--overwrite" in err
+    assert ((run / "checkpoint.pt").read_bytes(), (run / "losses.csv").read_text()) == before
+    assert run_cli([*small_run(run, 1), "--overwrite"], capsys)[0] == 0
+    assert Trainer.resume(run / "checkpoint.pt").iteration == 1
+
+
+def test_resume_writes_next_to_the_checkpoint_or_to_out_dir(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)  # the checkpoint records the relative out-dir "run"
+    assert run_cli(small_run(Path("run"), 2), capsys)[0] == 0
+    shutil.copytree("run", "copy")
+    original = Path("run/checkpoint.pt").read_bytes()
+    code, out, _ = run_cli(["train", "--resume", "copy/checkpoint.pt", "--max-iterations", "3"], capsys)
+    assert code == 0 and "output copy" in out
+    assert Path("run/checkpoint.pt").read_bytes() == original
+    assert Trainer.resume("copy/checkpoint.pt").iteration == 3
+    code, _, _ = run_cli(
+        ["train", "--resume", "run/checkpoint.pt", "--max-iterations", "4", "--out-dir", "elsewhere"], capsys
+    )
+    assert code == 0 and Trainer.resume("elsewhere/checkpoint.pt").iteration == 4
+    assert Path("run/checkpoint.pt").read_bytes() == original
+    code, _, err = run_cli(
+        ["train", "--resume", "run/checkpoint.pt", "--max-iterations", "5", "--out-dir", "copy"], capsys
+    )
+    assert code == 2 and "--out-dir copy: holds a run" in err
+
+
+def test_out_dir_that_cannot_be_written_is_one_error_line(tmp_path, capsys):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    code, _, err = run_cli(small_run(a_file / "run", 1), capsys)
+    assert (
+        code == 2
+        and err.strip() == f"error: --out-dir {a_file / 'run'}: {a_file} is a file, so no folder can be made under it"
+    )
+    code, _, err = run_cli(small_run(a_file, 1), capsys)
+    assert code == 2 and err.strip() == f"error: --out-dir {a_file}: is a file, not a folder"
+    code, _, err = run_cli(["evaluate", "--no-learned", "--n", "2", "--out", str(tmp_path)], capsys)
+    assert code == 2 and err.startswith(f"error: --out {tmp_path}: is a folder")

@@ -141,3 +141,56 @@ def test_with_changes_reaches_sub_configs_and_rejects_unknown_settings(config):
     assert changed.data == config.data
     with pytest.raises(ValueError, match=r"unknown training setting 'model\.colour'"):
         config.with_changes({"model.colour": 1})
+
+
+@pytest.mark.parametrize("load", ["resume", "official"])
+def test_empty_checkpoint_file_gives_a_clear_error(tmp_path, load):
+    """A 0-byte file: torch raises with an empty message, which the error handler used to index."""
+    from instagan_lite.official import load_official_checkpoint
+
+    empty = tmp_path / "empty.pt"
+    empty.touch()
+    with pytest.raises(CheckpointError, match=r"empty\.pt: corrupt or truncated checkpoint \(\w+"):
+        Trainer.resume(empty) if load == "resume" else load_official_checkpoint(empty, "G")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_saves_a_checkpoint_that_resumes(tmp_path, signum):
+    """Kill test: `kill` (SIGTERM) or Ctrl-C (SIGINT) on a CLI run stops it after the current iteration
+    with a checkpoint, no temporary file is left, and the run resumes where it stopped."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "run"
+    args = ["--size", "16", "--shapes-length", "8", "--batch-size", "2", "--checkpoint-every", "0",
+            "--sample-every", "0", "--no-progress", "--device", "cpu"]  # fmt: skip
+    command = [sys.executable, "-m", "instagan_lite", "train", *args, "--max-iterations", "100000"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen([*command, "--out-dir", str(out)], env=env, stdout=subprocess.PIPE, text=True)
+    log = out / "losses.csv"
+    deadline = time.monotonic() + 120
+    while not (log.exists() and len(log.read_text().splitlines()) > 6):  # a few iterations done
+        assert process.poll() is None and time.monotonic() < deadline, "the run did not start"
+        time.sleep(0.2)
+    process.send_signal(signum)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 0 and "stopped by interrupt" in stdout, stdout
+    stopped = Trainer.resume(out / "checkpoint.pt")
+    assert stopped.iteration >= 3
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+    resumed = Trainer.resume(out / "checkpoint.pt", max_iterations=stopped.iteration + 1)
+    assert resumed.fit().iterations == stopped.iteration + 1
+
+
+def test_orphan_temporary_files_are_removed_on_the_next_start(config):
+    """SIGKILL during a checkpoint write leaves `.checkpoint.pt.<random>.tmp` (nothing can catch it)."""
+    out = Trainer(config).out_dir
+    out.mkdir(parents=True)
+    orphans = [out / ".checkpoint.pt.k2j3h4.tmp", out / ".checkpoint.pt.zz81ab.tmp"]
+    for orphan in orphans:
+        orphan.write_bytes(b"PK half")
+    keep = out / "notes.tmp"  # not one of ours
+    keep.write_text("mine")
+    Trainer(config).fit()
+    assert not any(p.exists() for p in orphans) and keep.exists()

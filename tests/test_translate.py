@@ -91,3 +91,53 @@ def test_sequential_translate_clean_and_fill_options():
     # the fill changes only pixels inside an input instance and outside every cleaned generated one
     vacated = ((m > 0).any(1) & ~(b_clean > 0).any(1))[:, None].expand_as(y)
     assert torch.equal(y_clean[~vacated], y[~vacated]) and not torch.equal(y_clean[vacated], y[vacated])
+
+
+def _lite_generator():
+    from instagan_lite.set_networks import SetGenerator
+
+    torch.manual_seed(0)
+    return SetGenerator.lite().eval()
+
+
+@pytest.mark.parametrize(
+    ("images", "masks", "error", "message"),
+    [
+        (
+            "uint8",
+            "ok",
+            TypeError,
+            r"images must be float32 .* got torch.uint8 \(uint8 pixels: x.float\(\) / 127.5 - 1\)",
+        ),
+        ("float64", "ok", TypeError, r"images must be float32 .* got torch.float64"),
+        ("ok", "float64", TypeError, r"masks must be float32 .* got torch.float64"),
+        ("nan", "ok", ValueError, r"images holds 1 NaN or inf value\(s\)"),
+        ("ok", "inf", ValueError, r"masks holds 1 NaN or inf value\(s\)"),
+        ("3d", "ok", ValueError, r"images must be 4-D \(B, C, H, W\), got shape \(3, 16, 16\)"),
+    ],
+)
+def test_bad_tensors_are_refused_naming_the_argument(images, masks, error, message):
+    x = torch.zeros(1, 3, 16, 16)
+    m = torch.full((1, 2, 16, 16), -1.0)
+    m[0, 0, 4:8, 4:10] = 1
+    x = {"uint8": x.to(torch.uint8), "float64": x.double(), "3d": x[0], "ok": x}.get(images, x.clone())
+    if images == "nan":
+        x[0, 1, 3, 3] = float("nan")
+    m = {"float64": m.double(), "ok": m}.get(masks, m.clone())
+    if masks == "inf":
+        m[0, 0, 0, 0] = float("inf")
+    with pytest.raises(error, match=message):
+        sequential_translate(_lite_generator(), x, m)
+
+
+def test_masks_in_zero_one_are_warned_about():
+    from instagan_lite.translate import warn_if_masks_look_unsigned
+
+    signed = torch.full((1, 2, 8, 8), -1.0)
+    signed[0, 0, 2:5, 2:5] = 1
+    assert not warn_if_masks_look_unsigned(signed)
+    unsigned = (signed + 1) / 2  # [0, 1]: the absent slot becomes all 0, the instance keeps a 0 background
+    with pytest.warns(UserWarning, match=r"2 mask slot\(s\) have no background pixel"):
+        assert warn_if_masks_look_unsigned(unsigned)
+    with pytest.warns(UserWarning, match="no background pixel"):
+        sequential_translate(_lite_generator(), torch.zeros(1, 3, 8, 8), torch.zeros(1, 1, 8, 8))
