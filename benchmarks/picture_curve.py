@@ -194,7 +194,10 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="continue outputs/curves/<name>/checkpoint.pt")
     parser.add_argument("--table", action="store_true", help="only rewrite the table (and the figure)")
     parser.add_argument(
-        "--plot", nargs="*", default=["defaults", "defaults_2h"], help="runs drawn in results/picture_curve.png"
+        "--plot",
+        nargs="*",
+        default=["defaults", "defaults_2h", "slow_d"],
+        help="runs drawn in results/picture_curve.png",
     )
     args = parser.parse_args()
     if not args.table:
