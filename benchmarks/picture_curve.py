@@ -10,7 +10,7 @@ interrupted curve resumes where it stopped (``--resume``) and every number has i
     python benchmarks/picture_curve.py --name defaults --marks 5 15 30 60 120
     python benchmarks/picture_curve.py --name idt5 --set weights.identity=5   # a candidate: TrainConfig keys
     python benchmarks/picture_curve.py --name defaults --resume      # continue after an interruption
-    python benchmarks/picture_curve.py --table                       # rewrite results/picture_curve.md
+    python benchmarks/picture_curve.py --table     # rewrite results/picture_curve.md and picture_curve.png
 
 Runs go to ``outputs/curves/<name>/`` (checkpoint, ``curve.json``, figures). Each mark's scores are also
 kept in ``benchmarks/results/curves/<name>.json`` (committed: the checkpoints are too large to commit),

@@ -184,8 +184,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         changes.setdefault("out_dir", str(args.resume.parent))
         check_out_dir(Path(changes["out_dir"]), args.overwrite, resuming=args.resume)
         changed = {k: (getattr(trainer.config, k), v) for k, v in changes.items() if getattr(trainer.config, k) != v}
-        if changes:
-            trainer = Trainer.resume(args.resume, **changes)
+        trainer = Trainer.resume(args.resume, **changes)
         if trainer.is_main:
             for key, (old, new) in changed.items():
                 print(f"resume: {key} {old} -> {new}")

@@ -39,11 +39,16 @@ def error_summary(err: BaseException) -> str:
     return lines[0] if lines else type(err).__name__
 
 
+def _temporary_prefix(path: Path) -> str:
+    """The name :func:`save_checkpoint` gives its temporary file before renaming it over ``path``."""
+    return f".{path.name}."
+
+
 def save_checkpoint(payload: dict, path: Path | str) -> Path:
     """Write ``payload`` (tensors, numbers, strings, lists and dicts of them) atomically to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             torch.save({"format": FORMAT, "version": VERSION, **payload}, f)
@@ -56,11 +61,11 @@ def save_checkpoint(payload: dict, path: Path | str) -> Path:
     return path
 
 
-def remove_orphan_temporaries(folder: Path | str) -> list[Path]:
-    """Delete the temporary files that :func:`save_checkpoint` leaves in ``folder`` when its process is
+def remove_orphan_temporaries(path: Path | str) -> list[Path]:
+    """Delete the temporary files that :func:`save_checkpoint` leaves next to ``path`` when its process is
     killed mid-write (SIGKILL cannot be caught): ``.<name>.<random>.tmp``. Returns the paths removed."""
-    folder = Path(folder)
-    removed = [p for p in folder.glob(".*.tmp") if p.is_file() and p.name.count(".") >= 3]
+    path = Path(path)
+    removed = [p for p in path.parent.glob(f"{_temporary_prefix(path)}*.tmp") if p.is_file()]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

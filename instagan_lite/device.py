@@ -7,6 +7,10 @@ import torch
 __all__ = ["pick_device"]
 
 
+def _mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+
+
 def pick_device(name: str | torch.device = "auto") -> torch.device:
     """``"auto"``: CUDA if available, else Apple MPS, else CPU; ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or
     ``"mps"`` are used as given when this machine has them. Raises ``ValueError`` for a name torch does not
@@ -24,13 +28,13 @@ def pick_device(name: str | torch.device = "auto") -> torch.device:
             if device.index is not None and device.index >= torch.cuda.device_count():
                 raise ValueError(f"device {name!r}: this machine has {torch.cuda.device_count()} CUDA GPU(s)")
         elif device.type == "mps":
-            if getattr(torch.backends, "mps", None) is None or not torch.backends.mps.is_available():
+            if not _mps_available():
                 raise ValueError(f"device {name!r}: Apple MPS is not available on this machine (try auto or cpu)")
         elif device.type != "cpu":
             raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, got {name!r}")
         return device
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+    if _mps_available():
         return torch.device("mps")
     return torch.device("cpu")

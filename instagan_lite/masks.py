@@ -42,13 +42,17 @@ def check_values(tensor: torch.Tensor, name: str) -> None:
         raise ValueError(f"{name} holds {bad} NaN or inf value(s); expected finite values in [-1, 1]")
 
 
+def _check_4d(tensor: torch.Tensor, name: str, axes: str) -> None:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.dim() != 4:
+        raise ValueError(f"{name} must be 4-D {axes}, got shape {tuple(tensor.shape)}")
+
+
 def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int = 1, name: str = "images") -> None:
     """Raise ``ValueError`` unless ``images`` is (B, channels, H, W) with H and W multiples of ``multiple``,
     finite and float (see :func:`check_values`)."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
-    if images.dim() != 4:
-        raise ValueError(f"{name} must be 4-D (B, C, H, W), got shape {tuple(images.shape)}")
+    _check_4d(images, name, "(B, C, H, W)")
     check_values(images, name)
     if channels is not None and images.shape[1] != channels:
         raise ValueError(f"{name} must have {channels} channels, got shape {tuple(images.shape)}")
@@ -58,13 +62,11 @@ def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int =
 
 
 def check_masks(images: torch.Tensor, masks: torch.Tensor) -> None:
-    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W) matching ``images`` (B, C, H, W), both finite
-    and float (the images are checked first, so a wrong image is not blamed on the masks)."""
-    check_images(images, channels=None)
-    if not isinstance(masks, torch.Tensor):
-        raise TypeError(f"masks must be a torch.Tensor, got {type(masks).__name__}")
-    if masks.dim() != 4:
-        raise ValueError(f"masks must be 4-D (B, K, H, W), got shape {tuple(masks.shape)}")
+    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W), finite and float, matching ``images``
+    (B, C, H, W). The images' rank is checked first, so a wrong image is not blamed on the masks; their
+    values are checked by :func:`check_images`, which every network's forward pass calls."""
+    _check_4d(images, "images", "(B, C, H, W)")
+    _check_4d(masks, "masks", "(B, K, H, W)")
     check_values(masks, "masks")
     if masks.shape[0] != images.shape[0] or masks.shape[-2:] != images.shape[-2:]:
         raise ValueError(

@@ -21,7 +21,7 @@ from torch import nn
 
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
 from .layers import IMAGE_OUTPUTS
-from .masks import check_masks, context_weight, merge_masks, select_instances
+from .masks import check_images, check_masks, context_weight, merge_masks, select_instances
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
 
 __all__ = [
@@ -94,6 +94,7 @@ class ConcatGenerator(nn.Module):
         self.net = net
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_images(images, channels=None)  # named here: the network sees only [images; masks]
         check_masks(images, masks)
         out = self.net(torch.cat([images, masks], 1))
         return out[:, : images.shape[1]], out[:, images.shape[1] :]
@@ -107,6 +108,7 @@ class ConcatDiscriminator(nn.Module):
         self.net = net
 
     def forward(self, images: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+        check_images(images, channels=None)  # named here: the network sees only [images; masks]
         check_masks(images, masks)
         return self.net(torch.cat([images, masks], 1))
 

@@ -395,7 +395,7 @@ class Trainer:
         if c.max_iterations is not None:
             total = min(total, c.max_iterations)
         if self.is_main:
-            remove_orphan_temporaries(self.out_dir)  # left by a process killed while writing a checkpoint
+            remove_orphan_temporaries(self.checkpoint_path)  # left by a process killed while writing it
         in_main = threading.current_thread() is threading.main_thread()
         stop_signals = (signal.SIGINT, signal.SIGTERM)
         previous = {sig: signal.signal(sig, self._request_stop) for sig in stop_signals} if in_main else {}

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .masks import ORDERS, check_masks, largest_component, select_instances
+from .masks import ORDERS, check_masks, instance_validity, largest_component, select_instances
 from .model import TranslationModel
 from .step import active_samples, step_slices
 
@@ -145,8 +145,7 @@ def warn_if_masks_look_unsigned(masks: torch.Tensor) -> bool:
     """Warn (and return True) when a present slot of ``masks`` (B, K, H, W) has no background pixel
     (nothing below 0): masks in [0, 1] instead of [-1, 1], or an all-zero mask, which the networks read as
     an instance covering the whole image."""
-    present = (masks > -1).flatten(2).any(-1)  # (B, K)
-    unsigned = present & (masks.flatten(2).amin(-1) >= 0)
+    unsigned = instance_validity(masks) & (masks.flatten(2).amin(-1) >= 0)  # (B, K)
     if bool(unsigned.any()):
         warnings.warn(
             f"{int(unsigned.sum())} mask slot(s) have no background pixel (every value >= 0): masks must be in "

@@ -141,3 +141,16 @@ def test_masks_in_zero_one_are_warned_about():
         assert warn_if_masks_look_unsigned(unsigned)
     with pytest.warns(UserWarning, match="no background pixel"):
         sequential_translate(_lite_generator(), torch.zeros(1, 3, 8, 8), torch.zeros(1, 1, 8, 8))
+
+
+@pytest.mark.parametrize("method", ["cyclegan", "cyclegan_seg"])
+def test_baselines_name_the_bad_argument_too(method):
+    """The baselines' networks see [images; masks] concatenated: the check still names the images."""
+    from instagan_lite.model import TranslationModel
+
+    model = TranslationModel.build(method, seed=0)
+    x = torch.zeros(1, 3, 16, 16)
+    x[0, 0, 0, 0] = float("nan")
+    masks = torch.full((1, 1 if method == "cyclegan_seg" else 0, 16, 16), -1.0)
+    with pytest.raises(ValueError, match=r"^images holds 1 NaN"):
+        model.G_A(x, masks)
