@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?= -n 2 --dist loadscope
 NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup test test-browser browser-setup check-race lint demo notebooks exercises docs lab benchmark clean
+.PHONY: setup test test-browser browser-setup check-race lint demo notebooks exercises coursework grade docs lab benchmark clean
 
 setup: $(VENV)/.installed
 
@@ -50,6 +50,21 @@ notebooks: setup
 # The student notebooks (notebooks/exercises/): every solution replaced by a stub, checks kept.
 exercises: setup
 	$(PY) scripts/make_exercises.py
+
+# The instructor build (docs/coursework.md): coursework/release/ for learners, coursework/source/ with the
+# solutions and hidden tests (keep private). SEED is the hidden tests' secret; unset, a random one is printed.
+COURSEWORK ?= coursework
+SEED ?=
+coursework: setup
+	$(PY) -m pip install --quiet -e ".[coursework]"
+	$(PY) -m instagan_lite.coursework build --out $(COURSEWORK) $(if $(SEED),--seed $(SEED))
+
+# Grade a folder of learner folders (SUBMISSIONS/<learner>/<notebook>.ipynb) into RESULTS/results.{csv,md}.
+SUBMISSIONS ?= submitted
+RESULTS ?= results
+grade: setup
+	$(PY) -m pip install --quiet -e ".[coursework]"
+	env -u MPLBACKEND OMP_NUM_THREADS=1 $(PY) -m instagan_lite.coursework grade $(COURSEWORK)/source $(SUBMISSIONS) --out $(RESULTS)
 
 # docs/cli.md, generated from the command-line parser.
 docs: setup

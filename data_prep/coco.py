@@ -13,6 +13,8 @@ no instance is skipped. ``--exclude-both`` skips images that contain both catego
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -37,7 +39,8 @@ def load_coco(path: Path):
         raise DatasetError(f"{path}: not a COCO instances file (missing {', '.join(missing)})")
     coco = COCO()
     coco.dataset = data
-    coco.createIndex()
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
+        coco.createIndex()
     return coco
 
 
@@ -105,23 +108,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--exclude-both", action="store_true", help="skip images containing both categories")
     add_common_arguments(parser, default_size="256")
     args = parser.parse_args(argv)
-    run_converter(
-        parser,
-        lambda: convert_coco(
-            args.annotations,
-            args.images,
-            args.out,
-            args.category_a,
-            args.category_b,
-            args.phase,
-            args.size,
-            args.min_area,
-            args.max_instances,
-            args.exclude_both,
-            args.overwrite,
-        ),
+    run_converter(parser, lambda: convert_with_arguments(args, args.annotations, args.images), args.out, args.phase)
+
+
+def convert_with_arguments(args: argparse.Namespace, annotations: Path, images: Path) -> dict[str, int]:
+    """:func:`convert_coco` with a command line's options (this converter's, and ``data_prep.coco_download``'s)."""
+    return convert_coco(
+        annotations,
+        images,
         args.out,
+        args.category_a,
+        args.category_b,
         args.phase,
+        args.size,
+        args.min_area,
+        args.max_instances,
+        args.exclude_both,
+        args.overwrite,
     )
 
 

@@ -10,12 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from . import __version__
 from .checkpoint import CheckpointError
-from .data.layout import DatasetError, list_instances, read_image, read_mask, write_image, write_mask
+from .data.layout import DatasetError, list_instances, load_image, load_masks, write_image, write_mask
 
 __all__ = ["build_parser", "main"]
 
@@ -272,13 +271,11 @@ def cmd_translate(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"translating with {options}" + (f"; masks from the predictor of {predictor.source}" if predictor else ""))
     for image_path, mask_paths in jobs:
-        image = read_image(image_path)
-        x = torch.from_numpy(image).permute(2, 0, 1).float()[None] / 127.5 - 1
+        x = load_image(image_path)[None]
         if predictor is not None:
             m = predict_masks(predictor, x)
         else:
-            masks = np.stack([read_mask(p, image.shape[:2]) for p in mask_paths])
-            m = torch.from_numpy(masks).float()[None] / 127.5 - 1
+            m = load_masks(mask_paths, tuple(x.shape[-2:]))[None]
         y, b = translate(loaded.model, x.to(device), m.to(device), args.direction, options, args.instances)
         stem = Path(image_path).stem
         write_image(args.out / f"{stem}.png", y[0].cpu().numpy())

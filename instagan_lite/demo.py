@@ -41,7 +41,8 @@ def _train(minutes: float, device: torch.device, out: Path) -> tuple[LoadedModel
         "train_minutes": round(result.seconds / 60, 2),
     }
     options = TranslateOptions(ins_per=config.sequential.ins_per)
-    return LoadedModel(trainer.model.eval(), config, options), run
+    # What the recipe evaluates and ships: the generators' moving average, not the raw weights.
+    return LoadedModel(trainer.translation_model().eval(), config, options), run
 
 
 def run_demo(

@@ -23,7 +23,6 @@ __all__ = [
     "init_weights",
     "patch_features",
     "sn_conv",
-    "zero_last_conv",
 ]
 
 IMAGE_OUTPUTS = ("direct", "residual", "attention")
@@ -43,15 +42,6 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
             nn.init.normal_(m.weight, 0.0, std)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
-
-
-def zero_last_conv(module: nn.Module) -> None:
-    """Set the weights and bias of the last conv in ``module`` to zero, so that a decoder ending in
-    [conv, tanh] starts by outputting exactly 0 (used for residual outputs that start as the identity)."""
-    last = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
-    nn.init.zeros_(last.weight)
-    if last.bias is not None:
-        nn.init.zeros_(last.bias)
 
 
 def image_output_channels(kind: str, channels: int) -> int:

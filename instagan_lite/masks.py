@@ -61,13 +61,24 @@ def check_images(images: torch.Tensor, channels: int | None = 3, multiple: int =
         raise ValueError(f"{name} height and width must be multiples of {multiple}, got {h}×{w}")
 
 
+MASK_RANGE_TOLERANCE = 1e-3
+"""How far outside [-1, 1] a mask value may lie (float rounding) before :func:`check_masks` refuses it."""
+
+
 def check_masks(images: torch.Tensor, masks: torch.Tensor) -> None:
-    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W), finite and float, matching ``images``
+    """Raise ``ValueError`` unless ``masks`` is (B, K, H, W), finite, float and in [-1, 1], matching ``images``
     (B, C, H, W). The images' rank is checked first, so a wrong image is not blamed on the masks; their
     values are checked by :func:`check_images`, which every network's forward pass calls."""
     _check_4d(images, "images", "(B, C, H, W)")
     _check_4d(masks, "masks", "(B, K, H, W)")
     check_values(masks, "masks")
+    if masks.numel():
+        low, high = (float(v) for v in torch.aminmax(masks.detach()))
+        if low < -1 - MASK_RANGE_TOLERANCE or high > 1 + MASK_RANGE_TOLERANCE:
+            raise ValueError(
+                f"masks must lie in [-1, 1] (-1 background and absent slots, 1 instance), got values in "
+                f"[{low:.3g}, {high:.3g}]" + (" (uint8 masks: m.float() / 127.5 - 1)" if high > 1.5 else "")
+            )
     if masks.shape[0] != images.shape[0] or masks.shape[-2:] != images.shape[-2:]:
         raise ValueError(
             f"masks {tuple(masks.shape)} do not match images {tuple(images.shape)}: "

@@ -54,6 +54,11 @@ class ModelConfig:
     ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
+
+    ``generator_width`` (the stem width ngf) and ``generator_blocks`` (residual blocks per encoder)
+    override the preset's generator architecture (None keeps it: 64 and 9 for ``paper``, 16 and 3 for
+    ``lite``). They are recorded with the rest of the config in every checkpoint, so a model built with
+    them loads anywhere.
     """
 
     method: str = "instagan"
@@ -63,6 +68,8 @@ class ModelConfig:
     gate_start: float = 0.5
     residual_scale: float = 0.0
     blend_background: bool = False
+    generator_width: int | None = None
+    generator_blocks: int | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -73,6 +80,10 @@ class ModelConfig:
             raise ValueError(f"image_output must be one of {IMAGE_OUTPUTS}, got {self.image_output!r}")
         if self.blend_background and self.method != "instagan":
             raise ValueError("blend_background applies to InstaGAN's set generators only")
+        for name in ("generator_width", "generator_blocks"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
 
     @property
     def resolved_image_output(self) -> str:
@@ -140,6 +151,8 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
         g_cfg = getattr(SetGeneratorConfig, config.preset)()
         g_cfg = replace(
             g_cfg,
+            ngf=config.generator_width or g_cfg.ngf,
+            n_blocks=config.generator_blocks or g_cfg.n_blocks,
             image_output=config.resolved_image_output,
             gate_start=config.gate_start,
             residual_scale=config.residual_scale,
@@ -149,7 +162,8 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
     g_cfg = getattr(ResnetGeneratorConfig, config.preset)(channels, channels)
     g_cfg = replace(
         g_cfg,
-        ngf=round(g_cfg.ngf * config.cyclegan_width),
+        ngf=round((config.generator_width or g_cfg.ngf) * config.cyclegan_width),
+        n_blocks=config.generator_blocks or g_cfg.n_blocks,
         image_output=config.resolved_image_output,
         gate_start=config.gate_start,
     )

@@ -18,11 +18,10 @@ from typing import NamedTuple
 import torch
 
 from .checkpoint import CheckpointError, error_summary, load_checkpoint, save_checkpoint
-from .device import pick_device
 from .ema import ExponentialMovingAverage
 from .model import TranslationModel
 from .official import load_official_checkpoint
-from .train import TrainConfig, Trainer
+from .train import TrainConfig
 from .translate import TranslateOptions
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
     "registry",
     "save_model",
     "sha256",
-    "train_or_load",
 ]
 
 CHECKPOINTS = Path(__file__).parent / "checkpoints"
@@ -237,16 +235,3 @@ def load_pretrained_mask_predictor(name: str, folder: Path = CHECKPOINTS):
 
     path, _ = _verified_file(name, "mask_predictor", folder)
     return load_mask_predictor(path)
-
-
-def train_or_load(name: str, config: TrainConfig, device: str = "auto") -> tuple[LoadedModel, str]:
-    """The shipped checkpoint ``name`` if there is one, else a model trained with ``config``.
-
-    Returns the loaded model and where it came from (``"shipped"`` or ``"trained"``).
-    """
-    dev = pick_device(device)
-    if name in registry():
-        return load_pretrained(name, dev), "shipped"
-    trainer = Trainer(config)
-    trainer.fit()
-    return LoadedModel(trainer.translation_model(), config, _default_options(config)), "trained"

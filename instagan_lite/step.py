@@ -11,7 +11,7 @@ Inference (the same loop without losses) is in :mod:`instagan_lite.translate`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -32,6 +32,7 @@ from .masks import ORDERS, instance_validity, pad_masks
 from .model import TranslationModel
 
 __all__ = [
+    "ContextLoss",
     "DirectionTerms",
     "SequentialConfig",
     "active_samples",
@@ -40,6 +41,9 @@ __all__ = [
     "step_slices",
     "train_step",
 ]
+
+ContextLoss = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+"""A context term: (x (B, 3, H, W), y' (B, 3, H, W), a (B, P, H, W), b' (B, P, H, W)) -> scalar."""
 
 
 @dataclass(frozen=True)
@@ -116,12 +120,14 @@ def generator_terms(
     earlier: list[torch.Tensor],
     slots: int,
     weights: LossWeights,
+    context_loss: ContextLoss | None = None,
 ) -> DirectionTerms | None:
     """One direction's generator losses at one step (paper Eqs. 3–6), or None if it has no instances.
 
     x: the step's input image x_m (B, 3, H, W), detached; a_m: the step's masks (B, P, H, W); earlier:
     the detached generated masks of earlier steps, each (B, P, H, W); ``slots``: the mask channels D
-    sees (ins_max). The context term is computed only when ``weights.context > 0``.
+    sees (ins_max). The context term is computed only when ``weights.context > 0``, by ``context_loss``
+    (x, y', a, b') -> scalar; None is the paper's :func:`context_preserving_loss`.
     """
     active = active_samples(a_m)
     if not active.any():
@@ -140,10 +146,13 @@ def generator_terms(
         "cycle": cycle_loss(torch.cat([rec_images, rec_masks], 1), real),  # Eq. 4
         "identity": identity_loss(torch.cat([idt_images, idt_masks], 1), real),  # Eq. 5
     }
-    if weights.context > 0:  # Eq. 6: ‖w(a, b') ⊙ (x − y')‖₁
-        losses["context"] = context_preserving_loss(
-            x, fake_images, a_m, fake_masks, detach_weight=weights.detach_context_weight
-        )
+    if weights.context > 0:  # Eq. 6: ‖w(a, b') ⊙ (x − y')‖₁, or the caller's replacement
+        if context_loss is None:
+            losses["context"] = context_preserving_loss(
+                x, fake_images, a_m, fake_masks, detach_weight=weights.detach_context_weight
+            )
+        else:
+            losses["context"] = context_loss(x, fake_images, a_m, fake_masks)
     return DirectionTerms(active, fake_images, fake_masks, aggregated, losses)
 
 
@@ -161,6 +170,8 @@ def train_step(
     generator: torch.Generator | None = None,
     distributed: Distributed | None = None,
     autocast_dtype: torch.dtype | None = None,
+    *,
+    context_loss: ContextLoss | None = None,
 ) -> list[dict[str, float]]:
     """One training iteration on a batch of each domain, with the authors' sequential semantics.
 
@@ -177,6 +188,9 @@ def train_step(
             optimizer step and the ranks agree on the number of steps (:mod:`instagan_lite.distributed`).
         autocast_dtype: run the forward passes under ``torch.autocast`` with this dtype (e.g.
             ``torch.bfloat16`` on a GPU); the backward passes and the optimizer steps stay in fp32.
+        context_loss: a replacement for the context-preserving term, called as
+            ``context_loss(x, y', a, b')`` -> scalar on each direction's step (weighted by λ_ctx; see
+            ``docs/extending.md``). None is the paper's :func:`context_preserving_loss`.
 
     Per step m (M = ins_max // ins_per steps, fewer if both directions run out of instances):
       1. freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise; L_G = Σ_directions
@@ -212,8 +226,12 @@ def train_step(
         _set_requires_grad(model.discriminators, False)
         opt_G.zero_grad(set_to_none=True)
         with forward_context():
-            fwd_A = generator_terms(model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights)
-            fwd_B = generator_terms(model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights)
+            fwd_A = generator_terms(
+                model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights, context_loss
+            )
+            fwd_B = generator_terms(
+                model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights, context_loss
+            )
         local_work = fwd_A is not None or fwd_B is not None
         if not (distributed.any(local_work, images_A.device) if distributed is not None else local_work):
             break

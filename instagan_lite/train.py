@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import csv
 import signal
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import CheckpointError, load_checkpoint, remove_orphan_temporaries, save_checkpoint
+from .checkpoint import CheckpointError, error_summary, load_checkpoint, remove_orphan_temporaries, save_checkpoint
 from .data.dataset import UnalignedDataset
 from .data.sources import DataConfig, build_datasets, collate
 from .device import pick_device
@@ -33,21 +34,11 @@ from .image_pool import ImagePool
 from .losses import LossWeights
 from .model import ModelConfig, TranslationModel
 from .schedule import linear_decay_scheduler
-from .step import SequentialConfig, loss_names, train_step
+from .step import ContextLoss, SequentialConfig, loss_names, train_step
 from .translate import TranslateOptions, translate
 
 __all__ = ["LossLog", "TrainConfig", "TrainResult", "Trainer", "progress_postfix"]
 
-# Keys of the flat configs written before the sub-configs existed: old checkpoints still load.
-_LEGACY_KEYS = {
-    "method": ("model", "method"), "preset": ("model", "preset"), "cyclegan_width": ("model", "cyclegan_width"),
-    "composite": ("model", "blend_background"),
-    "data": ("data", "source"), "size": ("data", "size"), "load_size": ("data", "load_size"),
-    "shapes_length": ("data", "shapes_length"), "flip": ("data", "flip"),
-    "ins_max": ("sequential", "ins_max"), "ins_per": ("sequential", "ins_per"), "order": ("sequential", "order"),
-    "lambda_cyc": ("weights", "cycle"), "lambda_idt": ("weights", "identity"), "lambda_ctx": ("weights", "context"),
-    "detach_context_weight": ("weights", "detach_context_weight"),
-}  # fmt: skip
 _SUB_CONFIGS = {"model": ModelConfig, "data": DataConfig, "sequential": SequentialConfig, "weights": LossWeights}
 
 
@@ -152,16 +143,13 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
-        """Inverse of :meth:`as_dict`; also reads the flat configs of older checkpoints."""
+        """Inverse of :meth:`as_dict`: the sub-configs as dicts, the other settings as values."""
         top = {f.name for f in fields(cls)}
         nested: dict[str, dict] = {name: {} for name in _SUB_CONFIGS}
         flat = {}
         for key, value in values.items():
             if key in _SUB_CONFIGS and isinstance(value, dict):
                 nested[key].update(value)
-            elif key in _LEGACY_KEYS:
-                group, name = _LEGACY_KEYS[key]
-                nested[group][name] = value
             elif key in top:
                 flat[key] = value
             else:
@@ -183,8 +171,13 @@ class TrainResult:
 class Trainer:
     """Trains a :class:`TranslationModel` according to a :class:`TrainConfig`; see the module docstring."""
 
-    def __init__(self, config: TrainConfig, distributed: Distributed | None = None) -> None:
+    def __init__(
+        self, config: TrainConfig, distributed: Distributed | None = None, context_loss: ContextLoss | None = None
+    ) -> None:
+        """``context_loss`` replaces the paper's context-preserving term (see :func:`train_step`); it is code,
+        not a setting, so a checkpoint does not record it: pass it again to :meth:`resume`."""
         self.config = config
+        self.context_loss = context_loss
         self.distributed = distributed if distributed is not None else init_distributed(config.device)
         self.rank, self.world_size = (
             (self.distributed.rank, self.distributed.world_size) if self.distributed else (0, 1)
@@ -294,16 +287,23 @@ class Trainer:
         return save_checkpoint(state, path) if self.is_main else path
 
     @classmethod
-    def resume(cls, path: Path | str, **overrides) -> Trainer:
+    def resume(cls, path: Path | str, context_loss: ContextLoss | None = None, **overrides) -> Trainer:
         """Rebuild a trainer from a checkpoint; ``overrides`` change config fields (e.g. ``minutes``). The
         resumed run writes next to ``path`` (its folder becomes ``out_dir``) unless ``out_dir`` is given,
-        so resuming a copy of a run never writes into the original."""
+        so resuming a copy of a run never writes into the original. ``context_loss`` as in the
+        constructor (a replaced term is not recorded in the checkpoint)."""
         state = load_checkpoint(path)
         if state.get("kind") != "trainer":
             raise CheckpointError(f"{path}: a model checkpoint, not a training checkpoint; cannot resume")
         overrides.setdefault("out_dir", str(Path(path).parent))
-        trainer = cls(replace(TrainConfig.from_dict(state["config"]), **overrides))
-        trainer.load_state_dict(state)
+        trainer = cls(replace(TrainConfig.from_dict(state["config"]), **overrides), context_loss=context_loss)
+        try:
+            trainer.load_state_dict(state)
+        except (RuntimeError, KeyError, ValueError) as err:
+            raise CheckpointError(
+                f"{path}: its weights do not fit the model its config describes ({error_summary(err)}); a "
+                "network changed by hand after building is not recorded: describe it in ModelConfig instead"
+            ) from err
         return trainer
 
     # -- training --------------------------------------------------------------------------------------
@@ -338,6 +338,7 @@ class Trainer:
             self.order_rng,
             self.distributed,
             torch.bfloat16 if c.precision == "bf16" else None,
+            context_loss=self.context_loss,
         )
         if self.ema is not None:
             self.ema.update(self.model.generators)
@@ -396,6 +397,8 @@ class Trainer:
             total = min(total, c.max_iterations)
         if self.is_main:
             remove_orphan_temporaries(self.checkpoint_path)  # left by a process killed while writing it
+        if self.iteration == 0:  # a corrupt file stops the run now, not at the iteration that reads it
+            self.data.verify(progress=c.progress and self.is_main)
         in_main = threading.current_thread() is threading.main_thread()
         stop_signals = (signal.SIGINT, signal.SIGTERM)
         previous = {sig: signal.signal(sig, self._request_stop) for sig in stop_signals} if in_main else {}
@@ -405,7 +408,14 @@ class Trainer:
         try:
             while (reason := self._agreed_stop_reason()) is None:
                 start = time.perf_counter()
-                history = self.train_iteration()
+                try:
+                    history = self.train_iteration()
+                except Exception:  # save what the completed iterations learned, then report the error
+                    if self.iteration > 0:
+                        path = self.save()
+                        if self.is_main:
+                            print(f"error at iteration {self.iteration + 1}: saved {path} first", file=sys.stderr)
+                    raise
                 self.elapsed += time.perf_counter() - start
                 if log is not None:
                     log.write(self.iteration, self.epoch, self.elapsed, history)

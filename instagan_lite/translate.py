@@ -229,4 +229,23 @@ def translate(
     G = model.G_A if direction == "AtoB" else model.G_B
     if model.method == "instagan":
         return sequential_translate(G, images, masks, options, instances)
+    ignored = [name for name, given in _instance_options(options, instances).items() if given]
+    if ignored:
+        warnings.warn(
+            f"{model.method} translates the whole image in one call: {', '.join(ignored)} do(es) not apply and "
+            "pixels outside the instances may change (InstaGAN translates instance by instance)",
+            UserWarning,
+            stacklevel=2,
+        )
     return G(images, model.prepare_masks(masks, 1))
+
+
+def _instance_options(options: TranslateOptions | None, instances) -> dict[str, bool]:
+    """The instance-wise options that a CycleGAN baseline cannot honour, and whether each was asked for."""
+    options = options or TranslateOptions()
+    return {
+        "instances (selective translation)": instances is not None,
+        "paste_back": bool(options.paste_back),
+        "fill_background": bool(options.fill_background),
+        "clean_masks": bool(options.clean_masks),
+    }

@@ -56,6 +56,11 @@ def mask_overlay(
     return out
 
 
+def luminance(rgb: np.ndarray) -> float:
+    """Relative luminance (Rec. 709 weights) of an RGB colour in [0, 1]: 0 black, 1 white."""
+    return float(np.dot(np.asarray(rgb, dtype=np.float64)[:3], (0.2126, 0.7152, 0.0722)))
+
+
 def draw_instances(
     ax,
     image: torch.Tensor,
@@ -65,16 +70,22 @@ def draw_instances(
     legend: bool = True,
 ) -> None:
     """Draw an image with its instances on a matplotlib axis: a light fill, an outline per instance in its
-    colour (``PALETTE[k]``), and a legend naming the slots. image (3, H, W), masks (K, H, W) in [-1, 1]."""
+    colour (``PALETTE[k]``) on a halo that contrasts with the object (white on a dark object, black on a
+    light one, so that a red outline stays visible on a red object), and a legend naming the slots.
+    image (3, H, W), masks (K, H, W) in [-1, 1]."""
     from matplotlib.patches import Patch
 
     ax.imshow(mask_overlay(image, masks, alpha, show))
+    pixels = to_numpy_image(image)
     handles = []
     for k, mask in enumerate(masks.detach().cpu().float()):
         if (show is not None and not show[k]) or not (mask > 0).any():
             continue
         colour = PALETTE[k % len(PALETTE)]
-        ax.contour((mask > 0).numpy().astype(float), levels=[0.5], colors=[colour], linewidths=1.2)
+        inside = (mask > 0).numpy()
+        halo = "white" if luminance(pixels[inside].mean(0)) < 0.5 else "black"
+        ax.contour(inside.astype(float), levels=[0.5], colors=[halo], linewidths=2.8)
+        ax.contour(inside.astype(float), levels=[0.5], colors=[colour], linewidths=1.2)
         handles.append(Patch(facecolor=colour, edgecolor="black", label=f"instance {k}"))
     if legend and handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7, frameon=False)
@@ -188,16 +199,20 @@ def set_generator_diagram():
 
 
 @torch.no_grad()
-def sequential_strip(generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2):
+def sequential_strip(
+    generator, image: torch.Tensor, masks: torch.Tensor, ins_per: int = 2, oracle: torch.Tensor | None = None
+):
     """The sequential translation step by step (paper Sec. 2.3): x₁ with the first ``ins_per`` instances,
-    then x₂ = y'₁ with the next ones, …, and the final image. image (3, H, W), masks (K, H, W) in [-1, 1],
-    slots in the order they are translated. Returns a :class:`matplotlib.figure.Figure`."""
+    then x₂ = y'₁ with the next ones, …, the final image and, when given, the ``oracle`` (the right
+    translation, (3, H, W)) next to it. image (3, H, W), masks (K, H, W) in [-1, 1], slots in the order
+    they are translated. Returns a :class:`matplotlib.figure.Figure`."""
     from matplotlib.figure import Figure
 
     valid = [k for k in range(masks.shape[0]) if (masks[k] > -1).any()]
     steps = [valid[i : i + ins_per] for i in range(0, len(valid), ins_per)]
-    fig = Figure(figsize=(2.0 * (len(steps) + 1), 2.4), layout="constrained")
-    axes = fig.subplots(1, len(steps) + 1, squeeze=False)[0]
+    panels = len(steps) + 1 + (oracle is not None)
+    fig = Figure(figsize=(2.0 * panels, 2.4), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)[0]
     x = image[None]
     for m, (ax, slots) in enumerate(zip(axes, steps), start=1):
         shown = [k in slots for k in range(masks.shape[0])]
@@ -205,8 +220,12 @@ def sequential_strip(generator, image: torch.Tensor, masks: torch.Tensor, ins_pe
         ax.set_title(f"$x_{m}$, step {m}: instances {slots}", fontsize=7)
         y, _ = generator(x, masks[slots][None])
         x = y  # x_{m+1} = y'_m (detached in training)
-    axes[-1].imshow(to_numpy_image(x[0]))
-    axes[-1].set_title(f"$y'_{len(steps)}$: the result", fontsize=7)
-    axes[-1].set_xticks([])
-    axes[-1].set_yticks([])
+    pictures = [(x[0], f"$y'_{len(steps)}$: the result")]
+    if oracle is not None:
+        pictures.append((oracle, "ideal (oracle)"))
+    for ax, (picture, title) in zip(axes[len(steps) :], pictures, strict=True):
+        ax.imshow(to_numpy_image(picture), interpolation="nearest")
+        ax.set_title(title, fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig

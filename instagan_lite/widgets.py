@@ -298,8 +298,9 @@ def selective_translation_widget(
 
 
 def loss_figure(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int = 1):
-    """Loss curves on a private Figure: generator terms on the left, discriminator losses on the right
-    (their scales differ by an order of magnitude), iteration on the x axis."""
+    """Loss curves on a private Figure: generator terms on the left, discriminator losses on the right,
+    iteration on the x axis, the loss on a log axis (the terms span two orders of magnitude: the cycle,
+    identity and context terms, unweighted, are near 0.01–0.1 where the GAN term is near 1)."""
     from matplotlib.figure import Figure
 
     curves = loss_curves(log, terms, smoothing)
@@ -315,7 +316,8 @@ def loss_figure(log: dict[str, np.ndarray], terms: Sequence[str], smoothing: int
             ax.plot(curves["iteration"], curves[term], label=term)
         ax.set_title(f"{title} (mean of {smoothing} iterations)", fontsize=9)
         ax.set_xlabel("iteration")
-        ax.set_ylabel("loss")
+        ax.set_ylabel("loss (log scale)")
+        ax.set_yscale("log")
         ax.legend(fontsize=7)
     return fig
 

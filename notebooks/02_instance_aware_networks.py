@@ -211,22 +211,32 @@ set_feature_widget(G_trained, item["image"], item["masks"])
 
 # %% [markdown]
 # The same, as a static figure (the widget's states with 0, 1, 2, … instances; on GitHub or a static
-# viewer the widget above does not render):
+# viewer the widget above does not render). Top row: the set feature's norm, on one colour scale for all
+# panels (with no instance the set sum is exactly 0). Bottom row: what the decoders make of it, the
+# image $y'$ and the masks $b'$ of the instances in the set.
 
 # %%
 n = int(valid.sum())
-fig = Figure(figsize=(2.3 * (n + 2), 2.6), layout="constrained")
-axes = fig.subplots(1, n + 2)
-draw_instances(axes[0], item["image"], item["masks"], legend=False)
-axes[0].set_title("input and instances", fontsize=8)
-for k in range(n + 1):
-    chosen = [j < k for j in range(a.shape[1])]
-    view = set_feature_view(G_trained, item["image"], item["masks"], chosen)
-    shown = axes[k + 1].imshow(view["set_norm"], cmap="magma", vmin=0)
-    axes[k + 1].set_title(f"‖Σ f_GA‖, {k} instance(s)", fontsize=8)
-    axes[k + 1].set_xticks([])
-    axes[k + 1].set_yticks([])
-    fig.colorbar(shown, ax=axes[k + 1], fraction=0.046)
+views = [
+    set_feature_view(G_trained, item["image"], item["masks"], [j < k for j in range(a.shape[1])]) for k in range(n + 1)
+]
+top = max(float(v["set_norm"].max()) for v in views)
+fig = Figure(figsize=(2.1 * (n + 2), 4.4), layout="constrained")
+axes = fig.subplots(2, n + 2)
+draw_instances(axes[0, 0], item["image"], item["masks"], legend=False)
+axes[0, 0].set_title("input and instances", fontsize=8)
+axes[1, 0].axis("off")
+for k, view in enumerate(views):
+    shown = axes[0, k + 1].imshow(view["set_norm"], cmap="magma", vmin=0, vmax=top)
+    axes[0, k + 1].set_title(f"‖Σ f_GA‖, {k} instance(s)", fontsize=8)
+    chosen = torch.tensor([j < k for j in range(a.shape[1])])
+    out_masks = torch.where(chosen[:, None, None], view["masks"], torch.full_like(view["masks"], -1.0))
+    draw_instances(axes[1, k + 1], torch.from_numpy(view["image"]).permute(2, 0, 1) * 2 - 1, out_masks, legend=False)
+    axes[1, k + 1].set_title(f"decoders: y', b' ({k})", fontsize=8)
+    for ax in axes[:, k + 1]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+fig.colorbar(shown, ax=axes[0, 1:], fraction=0.046, label="norm over channels")
 display(fig)
 
 # %% [markdown]

@@ -136,13 +136,15 @@ check_sequential_loop(sequential_loop)
 
 # %% [markdown]
 # The loop, drawn, with the shipped lite InstaGAN (trained 15 minutes): each panel is the image the step
-# receives, with that step's instances outlined; the last panel is the result.
+# receives, with that step's instances outlined; then the result and, last, the oracle: what the
+# translation should look like.
 
 # %%
 instagan = load_pretrained("instagan_lite_shapes32")
-scene = ShapesDataset("A", "test", size=32, length=10, seed=0)[2]
+test_set = ShapesDataset("A", "test", size=32, length=10, seed=0)
+scene = test_set[2]
 order, _ = select_instances(scene["masks"][None], 4)
-display(sequential_strip(instagan.model.G_A, scene["image"], order[0], ins_per=2))
+display(sequential_strip(instagan.model.G_A, scene["image"], order[0], ins_per=2, oracle=test_set.oracle(2)["image"]))
 
 # %% [markdown]
 # ## What the discriminator sees at step m

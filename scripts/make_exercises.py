@@ -27,20 +27,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from instagan_lite.coursework import BEGIN, strip_solutions
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 EXERCISES = NOTEBOOKS / "exercises"
-BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
-STUB = 'raise NotImplementedError("write your solution here")'
-_BLOCK = re.compile(rf"^(?P<indent>[ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}\n", re.S | re.M)
-
-
-def strip_solutions(source: str) -> str:
-    """``source`` with every marked solution replaced by a stub at the marker's indentation."""
-    unmatched = source.count(BEGIN) - source.count(END)
-    if unmatched:
-        raise ValueError(f"{abs(unmatched)} unmatched solution marker(s)")
-    return _BLOCK.sub(lambda m: f"{m['indent']}{STUB}\n", source)
 
 
 def student_notebook(source: Path) -> nbformat.NotebookNode | None:
@@ -62,6 +53,9 @@ def student_notebook(source: Path) -> nbformat.NotebookNode | None:
         cell.id = f"cell-{index}"  # stable ids: the same source always gives the same file
         if cell.cell_type == "markdown":
             cell.source = _LINK.sub(_student_link, cell.source)
+            cell.source = cell.source.replace(
+                f"notebooks/{source.stem}.ipynb", f"notebooks/exercises/{source.stem}.ipynb"
+            )
     return notebook
 
 

@@ -192,3 +192,25 @@ def test_missing_folder_and_orphan_mask_are_errors(tmp_path):
     Image.new("L", (16, 16)).save(root / "trainA_seg" / "9_0.png")
     with pytest.raises(DatasetError, match=r"9_0\.png: mask without an image"):
         InstanceMaskDataset(root)
+
+
+def test_load_image_and_masks_give_what_the_networks_take(tmp_path):
+    """A PNG round trip: write_image / write_mask then load_image / load_masks give float32 in [-1, 1] on
+    the 8-bit grid; masks are padded to ``slots`` with absent (-1) slots, and a wrong size is an error."""
+    import numpy as np
+
+    from instagan_lite import load_image, load_masks
+    from instagan_lite.data.layout import DatasetError, write_image, write_mask
+
+    pixels = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3) * 3
+    write_image(tmp_path / "x.png", pixels)
+    image = load_image(tmp_path / "x.png")
+    assert image.dtype == torch.float32 and image.shape == (3, 4, 6)
+    assert torch.equal(image, torch.from_numpy(pixels).permute(2, 0, 1).float() / 127.5 - 1)
+    mask = np.zeros((4, 6), dtype=bool)
+    mask[1:3, 2:5] = True
+    write_mask(tmp_path / "x_0.png", mask)
+    masks = load_masks([tmp_path / "x_0.png"], (4, 6), slots=3)
+    assert masks.shape == (3, 4, 6) and masks[0].sum() == 6 - 18 and bool((masks[1:] == -1).all())
+    with pytest.raises(DatasetError, match="mask is 4×6 but its image is 5×6"):
+        load_masks([tmp_path / "x_0.png"], (5, 6))

@@ -140,3 +140,11 @@ def test_cli_evaluate_prints_learned_columns(evaluators, tmp_path, capsys, monke
     main(["evaluate", "--n", "8", "--out", str(tmp_path / "r.json")])
     text = capsys.readouterr().out
     assert "domain classifier" in text and text.count("kid_x100") == 2
+
+
+def test_kid_from_few_samples_warns():
+    from instagan_lite.evaluators import kid
+
+    features = torch.randn(10, 8, generator=torch.Generator().manual_seed(0))
+    with pytest.warns(UserWarning, match="KID from 10 samples per set is unreliable"):
+        kid(features, features.flip(0))

@@ -197,3 +197,39 @@ def test_a_half_open_attention_gate_mixes_input_and_painting_equally():
         painted = g.decoder_img(torch.cat([g.encoder_img(images), g.encoder_seg(masks.reshape(1, 1, 16, 16))], 1))
         y, _ = g(images, masks)
     torch.testing.assert_close(y, 0.5 * painted[:, :3] + 0.5 * images)
+
+
+def test_model_config_architecture_fields_change_the_generators_and_survive_a_checkpoint(tmp_path):
+    """generator_width / generator_blocks override the preset's ngf and blocks (InstaGAN and the baselines),
+    are recorded in the training checkpoint, and the model loads back from it with the same weights."""
+    from instagan_lite.model import ModelConfig, TranslationModel
+    from instagan_lite.pretrained import load_model
+    from instagan_lite.train import TrainConfig, Trainer
+
+    lite = TranslationModel.build("instagan", "lite", seed=0)
+    narrow = TranslationModel.build("instagan", "lite", seed=0, generator_width=8, generator_blocks=1)
+    assert narrow.G_A.encoder_img[1].out_channels == 8 and lite.G_A.encoder_img[1].out_channels == 16
+    assert sum(1 for m in narrow.G_A.encoder_img if type(m).__name__ == "ResnetBlock") == 1
+    assert n_trainable(narrow.G_A) < n_trainable(lite.G_A) / 3
+    assert n_trainable(narrow.D_A) == n_trainable(lite.D_A)  # the discriminators keep the preset's widths
+    cyclegan = TranslationModel.build("cyclegan", "lite", generator_width=12)
+    assert cyclegan.G_A.net.config.ngf == 12
+
+    config = TrainConfig(out_dir=str(tmp_path), max_iterations=1, progress=False, sample_every=0, seed=0)
+    trainer = Trainer(config.with_changes({"model.generator_width": 8, "model.generator_blocks": 1}))
+    trainer.train_iteration()
+    trainer.save(tmp_path / "checkpoint.pt")
+    loaded = load_model(tmp_path / "checkpoint.pt")
+    assert loaded.config.model == ModelConfig(generator_width=8, generator_blocks=1)
+    for mine, theirs in zip(loaded.model.G_A.parameters(), trainer.translation_model().G_A.parameters(), strict=True):
+        assert torch.equal(mine, theirs)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("generator_width", 0), ("generator_blocks", -1), ("generator_width", 2.5)]
+)
+def test_model_config_refuses_a_bad_architecture_field(field, value):
+    from instagan_lite.model import ModelConfig
+
+    with pytest.raises(ValueError, match=f"{field} must be a positive integer"):
+        ModelConfig(**{field: value})

@@ -194,3 +194,70 @@ def test_orphan_temporary_files_are_removed_on_the_next_start(config):
     keep.write_text("mine")
     Trainer(config).fit()
     assert not any(p.exists() for p in orphans) and keep.exists()
+
+
+def test_a_corrupt_dataset_file_stops_the_run_before_its_first_iteration(tmp_path):
+    """Every file is decoded up front: the error names the file, and no iteration has run."""
+    from instagan_lite.data.dataset import generate_shapes_dataset
+    from instagan_lite.data.layout import DatasetError
+
+    root = generate_shapes_dataset(tmp_path / "data", size=16, n_train=6, n_test=2, n_evaluator=0, progress=False)
+    broken = sorted((root / "trainB").glob("*.png"))[4]
+    broken.write_bytes(broken.read_bytes()[:40])  # a truncated PNG
+    config = TrainConfig(
+        data=DataConfig(source=str(root), size=16),
+        batch_size=2,
+        max_iterations=5,
+        sample_every=0,
+        progress=False,
+        out_dir=str(tmp_path / "run"),
+    )
+    trainer = Trainer(config)
+    with pytest.raises(DatasetError, match=broken.name):
+        trainer.fit()
+    assert trainer.iteration == 0 and not (tmp_path / "run" / "checkpoint.pt").exists()
+
+
+def test_an_exception_inside_an_iteration_saves_the_completed_ones_first(config, monkeypatch, capsys):
+    trainer = Trainer(config)
+    real = trainer.train_iteration
+
+    def failing():
+        if trainer.iteration == 2:
+            raise RuntimeError("out of memory (simulated)")
+        return real()
+
+    monkeypatch.setattr(trainer, "train_iteration", failing)
+    with pytest.raises(RuntimeError, match="simulated"):
+        trainer.fit()
+    assert load_checkpoint(trainer.checkpoint_path)["counters"]["iteration"] == 2
+    assert "error at iteration 3: saved" in capsys.readouterr().err
+    resumed = Trainer.resume(trainer.checkpoint_path)
+    assert resumed.iteration == 2
+
+
+def test_resuming_a_checkpoint_whose_weights_do_not_fit_its_config_is_a_clear_error(config, tmp_path):
+    """A network changed by hand after building is not in the config: resuming says so instead of raising
+    torch's raw RuntimeError; an architecture described in ModelConfig resumes."""
+    trainer = Trainer(config.with_changes({"model.generator_width": 8}))
+    trainer.train_iteration()
+    trainer.save()
+    assert Trainer.resume(trainer.checkpoint_path).model.G_A.encoder_img[1].out_channels == 8
+    state = load_checkpoint(trainer.checkpoint_path)
+    state["config"]["model"]["generator_width"] = None  # as if the width had been changed by hand
+    torch.save(state, tmp_path / "edited.pt")
+    with pytest.raises(CheckpointError, match="do not fit the model its config describes"):
+        Trainer.resume(tmp_path / "edited.pt")
+
+
+def test_demo_retrain_shows_the_moving_average_that_the_recipe_evaluates(tmp_path):
+    """`demo --retrain` translates with the EMA generators (what `evaluate` and the shipped models use),
+    not the raw weights being trained."""
+    from instagan_lite.demo import _train
+
+    loaded, run = _train(0.01, torch.device("cpu"), tmp_path)
+    assert run["iterations"] >= 1
+    averaged = load_model(run["source"]).model  # a training checkpoint loads its EMA
+    assert_same_parameters(loaded.model.G_A, averaged.G_A)
+    raw = load_checkpoint(run["source"])["model"]
+    assert any(not torch.equal(p, raw[f"G_A.{n}"]) for n, p in loaded.model.G_A.named_parameters())

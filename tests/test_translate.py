@@ -154,3 +154,31 @@ def test_baselines_name_the_bad_argument_too(method):
     masks = torch.full((1, 1 if method == "cyclegan_seg" else 0, 16, 16), -1.0)
     with pytest.raises(ValueError, match=r"^images holds 1 NaN"):
         model.G_A(x, masks)
+
+
+def test_masks_outside_minus_one_one_are_refused_with_their_range():
+    from instagan_lite.model import TranslationModel
+    from instagan_lite.translate import translate
+
+    model = TranslationModel.build("instagan", "lite", seed=0).eval()
+    images = torch.zeros(1, 3, 32, 32)
+    masks = -torch.ones(1, 2, 32, 32)
+    masks[0, 0, 4:12, 4:12] = 255.0  # uint8 values
+    with pytest.raises(ValueError, match=r"masks must lie in \[-1, 1\].*\[-1, 255\].*127.5"):
+        translate(model, images, masks)
+
+
+def test_cyclegan_warns_when_given_instance_options_it_cannot_honour():
+    from instagan_lite.model import TranslationModel
+    from instagan_lite.translate import TranslateOptions, translate
+
+    model = TranslationModel.build("cyclegan", "lite", seed=0).eval()
+    images, masks = torch.zeros(1, 3, 32, 32), -torch.ones(1, 2, 32, 32)
+    masks[0, 0, 4:12, 4:12] = 1.0
+    with pytest.warns(UserWarning, match=r"instances \(selective translation\), fill_background do\(es\) not apply"):
+        translate(model, images, masks, options=TranslateOptions(fill_background=True), instances=[0])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        translate(model, images, masks)  # nothing asked that it ignores: no warning

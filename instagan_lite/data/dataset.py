@@ -125,6 +125,18 @@ class InstanceMaskDataset(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
+    def verify(self, progress: bool = True) -> None:
+        """Decode every image and mask file and check each mask's size against its image, so that a corrupt
+        or mismatched file stops a run before its first iteration instead of in the middle of it. Raises
+        :class:`~instagan_lite.data.layout.DatasetError` naming the file; a progress bar from 500 items."""
+        from tqdm.auto import tqdm
+
+        bar = tqdm(self.items, desc=f"checking {self.phase}{self.domain}", disable=not progress or len(self) < 500)
+        for image_path, mask_paths in bar:
+            size = read_image(image_path).shape[:2]
+            for mask_path in mask_paths:
+                read_mask(mask_path, size)
+
     def __getitem__(self, index: int) -> dict:
         image_path, mask_paths = self.items[index]
         image = read_image(image_path)
@@ -220,6 +232,13 @@ class UnalignedDataset(Dataset):
 
     def __len__(self) -> int:
         return max(len(self.dataset_A), len(self.dataset_B))
+
+    def verify(self, progress: bool = True) -> None:
+        """Decode every file of both domains up front where the datasets are folders (see
+        :meth:`InstanceMaskDataset.verify`); generated data needs no check."""
+        for data in (self.dataset_A, self.dataset_B):
+            if hasattr(data, "verify"):
+                data.verify(progress)
 
     def __getitem__(self, index: int) -> dict:
         a = self.dataset_A[index % len(self.dataset_A)]

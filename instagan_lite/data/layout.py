@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image, UnidentifiedImageError
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "atomic_directory",
     "image_dir",
     "list_instances",
+    "load_image",
+    "load_masks",
     "mask_dir",
     "read_image",
     "read_mask",
@@ -108,6 +111,28 @@ def read_mask(path: Path | str, size: tuple[int, int] | None = None) -> np.ndarr
     if size is not None and mask.shape != tuple(size):
         raise DatasetError(f"{path}: mask is {mask.shape[0]}×{mask.shape[1]} but its image is {size[0]}×{size[1]}")
     return mask
+
+
+def load_image(path: Path | str) -> torch.Tensor:
+    """An RGB PNG as the networks take it: float32 (3, H, W) in [-1, 1] (pixel k becomes k / 127.5 - 1)."""
+    return torch.from_numpy(read_image(path)).permute(2, 0, 1).float() / 127.5 - 1
+
+
+def load_masks(paths: list[Path | str], size: tuple[int, int] | None = None, slots: int | None = None) -> torch.Tensor:
+    """Instance mask PNGs (one file per instance) as the networks take them: float32 (K, H, W) in [-1, 1],
+    with ``slots`` > K padded by absent slots (all -1). ``size`` = (H, W) every mask must have (its image's)."""
+    if slots is not None and slots < len(paths):
+        raise ValueError(f"{len(paths)} mask files do not fit in {slots} slots")
+    masks = [torch.from_numpy(read_mask(p, size)).float() / 127.5 - 1 for p in paths]
+    if not masks and size is None:
+        raise ValueError("no mask files and no size: cannot make the empty mask set")
+    shape = tuple(masks[0].shape) if masks else tuple(size)
+    if any(tuple(m.shape) != shape for m in masks):
+        raise DatasetError(f"masks of different sizes: {sorted({tuple(m.shape) for m in masks})}")
+    out = -torch.ones(max(len(masks), slots or 0), *shape)
+    for k, mask in enumerate(masks):
+        out[k] = mask
+    return out
 
 
 def write_image(path: Path | str, image: np.ndarray) -> None:

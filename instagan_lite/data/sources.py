@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 from .dataset import InstanceMaskDataset, JointTransform, ShapesDataset
-from .layout import DatasetError, image_dir, list_instances, mask_dir, read_image, read_mask
+from .layout import DatasetError, image_dir, list_instances, load_image, mask_dir, read_mask
 from .shapes import BENCHMARK_SHAPES
 
 __all__ = [
@@ -154,11 +154,11 @@ def read_benchmark_info(root: Path | str) -> dict:
 
 
 def _stack_images(paths: list[Path], what: str) -> torch.Tensor:
-    images = [torch.from_numpy(read_image(p)).permute(2, 0, 1) for p in paths]
+    images = [load_image(p) for p in paths]
     sizes = {tuple(im.shape[1:]) for im in images}
     if len(sizes) > 1:
         raise DatasetError(f"{what}: images of different sizes {sorted(sizes)}; convert them to one size first")
-    return torch.stack(images).float() / 127.5 - 1
+    return torch.stack(images)
 
 
 def _read_slots(folder: Path, stem: str, shape: tuple[int, int], slots: int) -> torch.Tensor:
