@@ -41,8 +41,8 @@ TRAIN_FLAGS = [
     Flag("cyclegan-width", ("model", "cyclegan_width"), "width factor of the CycleGAN baselines' generator "
          "(1.414 doubles its parameters, as the paper does for fairness)"),
     Flag("image-output", ("model", "image_output"), "how the generators' image is made: direct (the authors'), "
-         "residual (x + a learned change) or attention (a learned gate between x and a repainted image) "
-         "(default: the preset's: residual for lite, direct for paper)", ("direct", "residual", "attention"), str),
+         "or residual (x + a learned change) (default: the preset's: residual for lite, direct for paper)",
+         ("direct", "residual"), str),
     Flag("blend-background", ("model", "blend_background"), "lite option: blend the input back in outside "
          "the instances, y = w(a,b')·x + (1-w)·y' (keeps the background by construction; not the paper's)"),
     Flag("data", ("data", "source"), "'shapes' (the generated benchmark) or a dataset folder in the authors' layout"),
@@ -92,6 +92,13 @@ the checkpoint; the resumed run writes next to the checkpoint unless ``--out-dir
 def check_out_dir(path: Path, overwrite: bool, resuming: Path | None = None) -> None:
     """Refuse, before any work, an output folder that cannot be written (a file, under a file, read-only)
     or that holds another run's checkpoint (unless ``overwrite``; the checkpoint being resumed is fine)."""
+    try:
+        _check_out_dir(path, overwrite, resuming)
+    except PermissionError as err:  # a parent folder this user may not even look into
+        raise ValueError(f"--out-dir {path}: {err.filename or path} cannot be read (permission denied)") from err
+
+
+def _check_out_dir(path: Path, overwrite: bool, resuming: Path | None) -> None:
     if path.exists() and not path.is_dir():
         raise ValueError(f"--out-dir {path}: is a file, not a folder")
     existing = next(p for p in (path, *path.parents) if p.exists())

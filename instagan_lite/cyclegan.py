@@ -16,7 +16,6 @@ from .layers import (
     combine_image_output,
     decoder,
     encoder,
-    image_output_channels,
     init_image_output,
     init_weights,
     patch_features,
@@ -38,7 +37,7 @@ class ResnetGeneratorConfig:
 
     ``in_channels`` / ``out_channels`` are 3 for CycleGAN and 4 for the "CycleGAN + Seg" baseline
     (image plus the union of the instance masks). ``image_output`` (not CycleGAN's unless ``"direct"``;
-    the others need in = out channels): how the decoder's output becomes the image, see
+    ``"residual"`` needs in = out channels): how the decoder's output becomes the image, see
     :func:`~instagan_lite.layers.combine_image_output`.
     """
 
@@ -48,8 +47,6 @@ class ResnetGeneratorConfig:
     n_blocks: int = 9
     n_downsampling: int = 2
     image_output: str = "direct"
-    gate_start: float = 0.5
-    residual_scale: float = 0.0
 
     def __post_init__(self) -> None:
         if self.image_output != "direct" and self.in_channels != self.out_channels:
@@ -80,10 +77,9 @@ class ResnetGenerator(nn.Module):
         self.config = config = config or ResnetGeneratorConfig()
         n = config.n_downsampling
         self.encoder = encoder(config.in_channels, config.ngf, config.n_blocks, n)
-        out_channels = image_output_channels(config.image_output, config.out_channels)
-        self.decoder = decoder(config.ngf * 2**n, config.ngf, out_channels, n)
+        self.decoder = decoder(config.ngf * 2**n, config.ngf, config.out_channels, n)
         init_weights(self)
-        init_image_output(self.decoder, config.image_output, config.gate_start, config.residual_scale)
+        init_image_output(self.decoder, config.image_output)
 
     @classmethod
     def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
@@ -102,16 +98,13 @@ class ResnetGenerator(nn.Module):
 
 @dataclass(frozen=True)
 class PatchDiscriminatorConfig:
-    """Widths of a :class:`PatchDiscriminator`.
-
-    ``spectral_norm`` is on by default because the authors' InstaGAN repository put spectral norm on
-    its plain PatchGAN too; the CycleGAN baselines then use the same discriminator recipe as InstaGAN.
-    """
+    """Widths of a :class:`PatchDiscriminator`. Every conv is under spectral norm, because the authors'
+    InstaGAN repository put spectral norm on its plain PatchGAN too; the CycleGAN baselines then use the
+    same discriminator recipe as InstaGAN."""
 
     in_channels: int = 3
     ndf: int = 64
     n_layers: int = 3
-    spectral_norm: bool = True
 
     @classmethod
     def paper(cls, in_channels: int = 3) -> PatchDiscriminatorConfig:
@@ -136,15 +129,14 @@ class PatchDiscriminator(nn.Module):
     def __init__(self, config: PatchDiscriminatorConfig | None = None) -> None:
         super().__init__()
         self.config = config = config or PatchDiscriminatorConfig()
-        sn = config.spectral_norm
-        trunk, width = patch_features(config.in_channels, config.ndf, config.n_layers, sn)
+        trunk, width = patch_features(config.in_channels, config.ndf, config.n_layers)
         head_width = config.ndf * min(2**config.n_layers, 8)
         self.model = nn.Sequential(
             *trunk,
-            sn_conv(width, head_width, 1, sn),
+            sn_conv(width, head_width, 1),
             nn.InstanceNorm2d(head_width),
             nn.LeakyReLU(0.2, True),
-            sn_conv(head_width, 1, 1, sn),
+            sn_conv(head_width, 1, 1),
         )
 
     @classmethod

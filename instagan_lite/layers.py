@@ -6,8 +6,6 @@ or running statistics, a bias on every conv, reflection padding for the 7×7 and
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
@@ -15,19 +13,19 @@ from torch.nn.utils.parametrizations import spectral_norm
 __all__ = [
     "IMAGE_OUTPUTS",
     "ResnetBlock",
+    "check_image_output",
     "combine_image_output",
     "decoder",
     "encoder",
-    "image_output_channels",
     "init_image_output",
     "init_weights",
     "patch_features",
     "sn_conv",
 ]
 
-IMAGE_OUTPUTS = ("direct", "residual", "attention")
-"""How a generator's decoder output becomes its image (the authors': ``"direct"``). With ``"residual"`` and
-``"attention"`` the generator starts as the identity on the image and learns what to change."""
+IMAGE_OUTPUTS = ("direct", "residual")
+"""How a generator's decoder output becomes its image (the authors': ``"direct"``). With ``"residual"`` the
+generator starts as the identity on the image and learns what to change (the lite recipe)."""
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> None:
@@ -35,7 +33,7 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
 
     This is CycleGAN's and InstaGAN's ``init_type='normal', gain=0.02``. Call it *before* wrapping a
     conv in spectral norm, so that the raw weight is what gets initialised (the authors' code calls it
-    after, so their discriminators silently keep PyTorch's default init; see README, deviations).
+    after, so their discriminators silently keep PyTorch's default init; see docs/deviations.md).
     """
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
@@ -44,48 +42,34 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def image_output_channels(kind: str, channels: int) -> int:
-    """Channels the decoder must produce for an image of ``channels``: one more (the gate) for attention."""
+def check_image_output(kind: str) -> None:
+    """Refuse an image output that is not one of :data:`IMAGE_OUTPUTS`."""
     if kind not in IMAGE_OUTPUTS:
         raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
-    return channels + (kind == "attention")
 
 
-def init_image_output(decoder: nn.Module, kind: str, gate_start: float = 0.5, residual_scale: float = 0.0) -> None:
-    """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` multiplies the last
-    conv's weights by ``residual_scale`` and zeroes its bias (0: the generator starts exactly as the
-    identity, Δ = 0; a small scale keeps it close while every layer gets a gradient from the start);
-    ``"attention"`` zeroes the gate's row of the last conv and sets its bias so that the gate starts at
-    α = ``gate_start`` everywhere. ``"direct"`` is left as it is."""
-    if not 0 < gate_start < 1:
-        raise ValueError(f"gate_start must lie in (0, 1), got {gate_start}")
-    last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
-    with torch.no_grad():
-        if kind == "residual":
-            last.weight.mul_(residual_scale)
+def init_image_output(decoder: nn.Module, kind: str) -> None:
+    """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` zeroes the last
+    conv's weights and bias, so the generator starts exactly as the identity (Δ = 0); ``"direct"`` is
+    left as it is."""
+    check_image_output(kind)
+    if kind == "residual":
+        last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
+        with torch.no_grad():
+            last.weight.zero_()
             if last.bias is not None:
                 last.bias.zero_()
-        elif kind == "attention":
-            last.weight[-1].zero_()
-            last.bias[-1].fill_(math.atanh(2 * gate_start - 1))  # α = (1 + tanh(b)) / 2
 
 
 def combine_image_output(kind: str, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """The generator's image from its input x (B, C, H, W) and its decoder's tanh output ``out``:
 
     - ``"direct"`` (the authors'): y' = out;
-    - ``"residual"``: y' = clamp(x + 2·out, −1, 1) — a change Δ = 2·out of any size;
-    - ``"attention"``: y' = α ⊙ ŷ + (1 − α) ⊙ x with ŷ = out[:, :C] a freshly painted image and
-      α = (1 + out[:, C]) / 2 ∈ [0, 1] a learned per-pixel gate (as in attention-guided GANs): the
-      generator repaints where it opens the gate and keeps the input elsewhere.
+    - ``"residual"``: y' = clamp(x + 2·out, −1, 1) — a change Δ = 2·out of any size.
     """
     if kind == "direct":
         return out
-    if kind == "residual":
-        return (x + 2 * out).clamp(-1, 1)
-    painted, gate = out[:, :-1], out[:, -1:]
-    alpha = (gate + 1) / 2
-    return alpha * painted + (1 - alpha) * x
+    return (x + 2 * out).clamp(-1, 1)
 
 
 class ResnetBlock(nn.Module):
@@ -157,17 +141,15 @@ def decoder(in_channels: int, width: int, out_channels: int, n_upsampling: int =
     return nn.Sequential(*layers)
 
 
-def sn_conv(in_channels: int, out_channels: int, stride: int, use_spectral_norm: bool = True) -> nn.Module:
-    """A 4×4 conv with padding 1 (PatchGAN's), N(0, 0.02)-initialised, optionally under spectral norm
-    (torch's parametrization: one power iteration per training-mode forward)."""
+def sn_conv(in_channels: int, out_channels: int, stride: int) -> nn.Module:
+    """A 4×4 conv with padding 1 (PatchGAN's), N(0, 0.02)-initialised, under spectral norm (torch's
+    parametrization: one power iteration per training-mode forward)."""
     conv = nn.Conv2d(in_channels, out_channels, 4, stride=stride, padding=1)
     init_weights(conv)
-    return spectral_norm(conv) if use_spectral_norm else conv
+    return spectral_norm(conv)
 
 
-def patch_features(
-    in_channels: int, ndf: int, n_layers: int, use_spectral_norm: bool = True
-) -> tuple[nn.Sequential, int]:
+def patch_features(in_channels: int, ndf: int, n_layers: int) -> tuple[nn.Sequential, int]:
     """The stride-2 trunk of a PatchGAN: Conv(in→ndf) + LeakyReLU 0.2, then ``n_layers - 1`` ×
     [Conv stride 2 (doubling, capped at 8·ndf), IN, LeakyReLU 0.2]. No norm on the first layer.
 
@@ -175,14 +157,14 @@ def patch_features(
     Module indices match the authors' ``feature_img`` (convs at 0, 2, 5).
     """
     layers: list[nn.Module] = [
-        sn_conv(in_channels, ndf, 2, use_spectral_norm),
+        sn_conv(in_channels, ndf, 2),
         nn.LeakyReLU(0.2, True),
     ]
     width = ndf
     for i in range(1, n_layers):
         new_width = ndf * min(2**i, 8)
         layers += [
-            sn_conv(width, new_width, 2, use_spectral_norm),
+            sn_conv(width, new_width, 2),
             nn.InstanceNorm2d(new_width),
             nn.LeakyReLU(0.2, True),
         ]

@@ -48,9 +48,7 @@ class ModelConfig:
 
     ``image_output`` says how every generator's image is made (see
     :func:`~instagan_lite.layers.combine_image_output`): ``"direct"``, the authors'; ``"residual"``, a
-    change added to the input, starting as the identity (``residual_scale`` scales its last conv at
-    initialisation; 0 starts exactly at the identity); or ``"attention"``, a learned gate between the input
-    and a repainted image (``gate_start`` is its initial α). None (the default) takes the preset's:
+    change added to the input, starting exactly as the identity. None (the default) takes the preset's:
     ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
@@ -65,8 +63,6 @@ class ModelConfig:
     preset: str = "lite"
     cyclegan_width: float = 1.0
     image_output: str | None = None
-    gate_start: float = 0.5
-    residual_scale: float = 0.0
     blend_background: bool = False
     generator_width: int | None = None
     generator_blocks: int | None = None
@@ -154,8 +150,6 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
             ngf=config.generator_width or g_cfg.ngf,
             n_blocks=config.generator_blocks or g_cfg.n_blocks,
             image_output=config.resolved_image_output,
-            gate_start=config.gate_start,
-            residual_scale=config.residual_scale,
         )
         return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
     channels = 3 if config.method == "cyclegan" else 4
@@ -165,7 +159,6 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
         ngf=round((config.generator_width or g_cfg.ngf) * config.cyclegan_width),
         n_blocks=config.generator_blocks or g_cfg.n_blocks,
         image_output=config.resolved_image_output,
-        gate_start=config.gate_start,
     )
     return ConcatGenerator(ResnetGenerator(g_cfg)), ConcatDiscriminator(
         PatchDiscriminator(getattr(PatchDiscriminatorConfig, config.preset)(channels))

@@ -23,7 +23,6 @@ from .layers import (
     combine_image_output,
     decoder,
     encoder,
-    image_output_channels,
     init_image_output,
     init_weights,
     patch_features,
@@ -67,8 +66,8 @@ class SetGeneratorConfig:
     is 2·ngf wide and the mask decoder 3·ngf wide, as in the authors' code.
 
     ``image_output`` (not the authors' unless ``"direct"``): how g_GX's output becomes the image — see
-    :func:`~instagan_lite.layers.combine_image_output`. ``"residual"`` and ``"attention"`` start as the
-    identity on the image and learn what to change; the masks are generated as usual.
+    :func:`~instagan_lite.layers.combine_image_output`. ``"residual"`` starts as the identity on the
+    image and learns what to change; the masks are generated as usual.
     """
 
     image_channels: int = 3
@@ -76,8 +75,6 @@ class SetGeneratorConfig:
     n_blocks: int = 9
     n_downsampling: int = 2
     image_output: str = "direct"
-    gate_start: float = 0.5
-    residual_scale: float = 0.0
 
     @classmethod
     def paper(cls) -> SetGeneratorConfig:
@@ -112,11 +109,10 @@ class SetGenerator(nn.Module):
         feat = ngf * 2**n
         self.encoder_img = encoder(config.image_channels, ngf, config.n_blocks, n)  # f_GX
         self.encoder_seg = encoder(1, ngf, config.n_blocks, n)  # f_GA
-        image_out = image_output_channels(config.image_output, config.image_channels)
-        self.decoder_img = decoder(2 * feat, 2 * ngf, image_out, n)  # g_GX
+        self.decoder_img = decoder(2 * feat, 2 * ngf, config.image_channels, n)  # g_GX
         self.decoder_seg = decoder(3 * feat, 3 * ngf, 1, n)  # g_GA
         init_weights(self)
-        init_image_output(self.decoder_img, config.image_output, config.gate_start, config.residual_scale)
+        init_image_output(self.decoder_img, config.image_output)
 
     @classmethod
     def paper(cls) -> SetGenerator:

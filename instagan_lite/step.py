@@ -33,13 +33,18 @@ from .model import TranslationModel
 
 __all__ = [
     "ContextLoss",
+    "Direction",
     "DirectionTerms",
     "SequentialConfig",
+    "StepInputs",
     "active_samples",
+    "feed_back",
     "generator_terms",
     "loss_names",
     "step_slices",
     "train_step",
+    "update_discriminators",
+    "update_generators",
 ]
 
 ContextLoss = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -193,12 +198,14 @@ def train_step(
             ``docs/extending.md``). None is the paper's :func:`context_preserving_loss`.
 
     Per step m (M = ins_max // ins_per steps, fewer if both directions run out of instances):
-      1. freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise; L_G = Σ_directions
-         [GAN + λ_cyc·cycle + λ_idt·identity + λ_ctx·context] (Eq. 7); one Adam step on both generators;
-      2. unfreeze D; L_D = 0.5·[(D_A(y, b) − 1)² + D_A(pool(fake))²] (+ D_B); one Adam step. D's real
-         sample is always the original image with all selected masks; its fake is the aggregated
-         [y'_m, b'_1..m, -1 padding];
-      3. x_{m+1} = y'_m.detach() (per sample; samples out of instances keep their image).
+      1. :func:`update_generators`: freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise;
+         L_G = Σ_directions [GAN + λ_cyc·cycle + λ_idt·identity + λ_ctx·context] (Eq. 7); one Adam step
+         on both generators;
+      2. :func:`update_discriminators`: unfreeze D; L_D = 0.5·[(D_A(y, b) − 1)² + D_A(pool(fake))²]
+         (+ D_B); one Adam step. D's real sample is always the original image with all selected masks;
+         its fake is the aggregated [y'_m, b'_1..m, -1 padding];
+      3. :func:`feed_back`: x_{m+1} = y'_m.detach() (per sample; samples out of instances keep their
+         image).
 
     Returns one dict of float losses per step that ran (keys from :func:`loss_names`; a direction
     that had no instance at a step has no keys in that step's dict).
@@ -210,70 +217,141 @@ def train_step(
     sel_A = model.prepare_masks(masks_A, config.ins_max, config.order, generator)
     sel_B = model.prepare_masks(masks_B, config.ins_max, config.order, generator)
     ins_per = config.ins_per if model.method == "instagan" else max(1, sel_A.shape[1])
-    slots = sel_A.shape[1]
-    x_A, x_B = images_A, images_B
-    earlier_A: list[torch.Tensor] = []  # detached b'_1..m-1 of the A->B direction
-    earlier_B: list[torch.Tensor] = []
+    step = StepInputs(model, sel_A.shape[1], weights, context_loss, distributed, autocast_dtype)
+    state_A = Direction(images_A, [])  # x_m and the detached b'_1..m-1 of the A -> B direction
+    state_B = Direction(images_B, [])
     history = []
-
-    def forward_context():
-        if autocast_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(images_A.device.type, dtype=autocast_dtype)
-
-    for sl in step_slices(slots, ins_per):
-        # 1. Generator update, discriminators frozen.
-        _set_requires_grad(model.discriminators, False)
-        opt_G.zero_grad(set_to_none=True)
-        with forward_context():
-            fwd_A = generator_terms(
-                model.G_A, model.G_B, model.D_A, x_A, sel_A[:, sl], earlier_A, slots, weights, context_loss
-            )
-            fwd_B = generator_terms(
-                model.G_B, model.G_A, model.D_B, x_B, sel_B[:, sl], earlier_B, slots, weights, context_loss
-            )
-        local_work = fwd_A is not None or fwd_B is not None
-        if not (distributed.any(local_work, images_A.device) if distributed is not None else local_work):
+    for sl in step_slices(step.slots, ins_per):
+        a_m, b_m = sel_A[:, sl], sel_B[:, sl]
+        update = update_generators(step, opt_G, state_A, a_m, state_B, b_m)  # 1.
+        if update is None:
             break
-        record: dict[str, float] = {}
-        total = torch.zeros((), device=images_A.device)
-        for name, fwd in (("G_A", fwd_A), ("G_B", fwd_B)):
-            if fwd is not None:
-                total = total + weights.total(fwd.losses)
-                record.update({f"{name}/{k}": v.item() for k, v in fwd.losses.items()})
-        if local_work:
-            total.backward()
-        if distributed is not None:  # every rank takes the same step: the mean of the ranks' gradients
-            distributed.average_gradients(p for g in model.generators for p in g.parameters())
-        opt_G.step()
-        record["G"] = total.item()
-
-        # 2. Discriminator update: real = original image with all selected masks, fake from the pool.
-        _set_requires_grad(model.discriminators, True)
-        opt_D.zero_grad(set_to_none=True)
-        loss_D = torch.zeros((), device=images_A.device)
-        for name, D, fwd, pool, real, real_masks in (
-            ("D_A", model.D_A, fwd_A, pools[0], images_B, sel_B),
-            ("D_B", model.D_B, fwd_B, pools[1], images_A, sel_A),
-        ):
-            if fwd is None:
-                continue
-            fake = pool.query(fwd.aggregated)
-            with forward_context():
-                loss = discriminator_loss(D(real, real_masks), D(fake[:, :3], fake[:, 3:]))
-            record[name] = loss.item()
-            loss_D = loss_D + loss
-        if local_work:
-            loss_D.backward()
-        if distributed is not None:
-            distributed.average_gradients(p for d in model.discriminators for p in d.parameters())
-        opt_D.step()
-
-        # 3. Feed back the detached translation; remember the detached masks for aggregation.
-        x_A, earlier_A = _feed_back(x_A, sel_A[:, sl], earlier_A, fwd_A)
-        x_B, earlier_B = _feed_back(x_B, sel_B[:, sl], earlier_B, fwd_B)
+        fwd_A, fwd_B, record = update
+        record.update(
+            update_discriminators(step, opt_D, pools, (fwd_A, images_B, sel_B), (fwd_B, images_A, sel_A))
+        )  # 2.
+        state_A = feed_back(state_A, a_m, fwd_A)  # 3.
+        state_B = feed_back(state_B, b_m, fwd_B)
         history.append(record)
     return history
+
+
+@dataclass(frozen=True)
+class StepInputs:
+    """What every update of one iteration shares: the model, the mask channels D sees (``slots`` =
+    ins_max), the λ, the context term, the distributed state and the autocast dtype (None: fp32)."""
+
+    model: TranslationModel
+    slots: int
+    weights: LossWeights
+    context_loss: ContextLoss | None = None
+    distributed: Distributed | None = None
+    autocast_dtype: torch.dtype | None = None
+
+    def forward_context(self, device: torch.device) -> contextlib.AbstractContextManager:
+        """``torch.autocast`` with ``autocast_dtype`` on ``device``, or nothing."""
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device.type, dtype=self.autocast_dtype)
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One direction's state between sequential steps: the step's input image x_m (B, 3, H, W) and the
+    detached generated masks of the earlier steps, each (B, P, H, W) (-1 for samples that had none)."""
+
+    images: torch.Tensor
+    earlier: list[torch.Tensor]
+
+
+def update_generators(
+    step: StepInputs,
+    opt_G: torch.optim.Optimizer,
+    state_A: Direction,
+    a_m: torch.Tensor,
+    state_B: Direction,
+    b_m: torch.Tensor,
+) -> tuple[DirectionTerms | None, DirectionTerms | None, dict[str, float]] | None:
+    """Step 1 of :func:`train_step`: both directions' generator losses at step m, one Adam step on G.
+
+    a_m, b_m: the step's masks (B, P, H, W) of each domain. The discriminators are frozen while their
+    scores feed the GAN terms. Returns (A → B terms, B → A terms, the logged losses), a direction being
+    None when it had no instance at this step; or None when no direction (on any rank) had one.
+    """
+    model, device = step.model, state_A.images.device
+    _set_requires_grad(model.discriminators, False)
+    opt_G.zero_grad(set_to_none=True)
+    with step.forward_context(device):
+        fwd_A = generator_terms(
+            model.G_A, model.G_B, model.D_A, state_A.images, a_m, state_A.earlier, step.slots, step.weights,
+            step.context_loss,
+        )  # fmt: skip
+        fwd_B = generator_terms(
+            model.G_B, model.G_A, model.D_B, state_B.images, b_m, state_B.earlier, step.slots, step.weights,
+            step.context_loss,
+        )  # fmt: skip
+    local_work = fwd_A is not None or fwd_B is not None
+    if not (step.distributed.any(local_work, device) if step.distributed is not None else local_work):
+        return None
+    record: dict[str, float] = {}
+    total = torch.zeros((), device=device)  # L_G, Eq. 7, summed over the directions
+    for name, fwd in (("G_A", fwd_A), ("G_B", fwd_B)):
+        if fwd is not None:
+            total = total + step.weights.total(fwd.losses)
+            record.update({f"{name}/{k}": v.item() for k, v in fwd.losses.items()})
+    if local_work:
+        total.backward()
+    if step.distributed is not None:  # every rank takes the same step: the mean of the ranks' gradients
+        step.distributed.average_gradients(p for g in model.generators for p in g.parameters())
+    opt_G.step()
+    record["G"] = total.item()
+    return fwd_A, fwd_B, record
+
+
+def update_discriminators(
+    step: StepInputs,
+    opt_D: torch.optim.Optimizer,
+    pools: tuple[ImagePool, ImagePool],
+    judged_by_D_A: tuple[DirectionTerms | None, torch.Tensor, torch.Tensor],
+    judged_by_D_B: tuple[DirectionTerms | None, torch.Tensor, torch.Tensor],
+) -> dict[str, float]:
+    """Step 2 of :func:`train_step`: one Adam step on both discriminators; returns their losses.
+
+    Each ``judged_by_…`` is (the direction's generator terms or None, the real images (B, 3, H, W) of
+    the domain that D judges, their selected masks (B, ins_max, H, W)). The real sample is always the
+    original image with all its selected masks; the fake is the aggregated [y'_m, b'_1..m] drawn
+    through the image pool.
+    """
+    model, record = step.model, {}
+    _set_requires_grad(model.discriminators, True)
+    opt_D.zero_grad(set_to_none=True)
+    device = judged_by_D_A[1].device
+    loss_D = torch.zeros((), device=device)
+    local_work = judged_by_D_A[0] is not None or judged_by_D_B[0] is not None
+    for name, D, pool, (fwd, real, real_masks) in (
+        ("D_A", model.D_A, pools[0], judged_by_D_A),
+        ("D_B", model.D_B, pools[1], judged_by_D_B),
+    ):
+        if fwd is None:
+            continue
+        fake = pool.query(fwd.aggregated)
+        with step.forward_context(device):
+            loss = discriminator_loss(D(real, real_masks), D(fake[:, :3], fake[:, 3:]))
+        record[name] = loss.item()
+        loss_D = loss_D + loss
+    if local_work:
+        loss_D.backward()
+    if step.distributed is not None:
+        step.distributed.average_gradients(p for d in model.discriminators for p in d.parameters())
+    opt_D.step()
+    return record
+
+
+def feed_back(state: Direction, a_m: torch.Tensor, fwd: DirectionTerms | None) -> Direction:
+    """Step 3 of :func:`train_step`: x_{m+1} = y'_m.detach() for the samples that had an instance at step
+    m, and b'_m.detach() appended to the earlier masks (a_m itself where the direction had none)."""
+    images, earlier = _feed_back(state.images, a_m, state.earlier, fwd)
+    return Direction(images, earlier)
 
 
 def _feed_back(

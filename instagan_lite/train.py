@@ -129,7 +129,7 @@ class TrainConfig:
 
     def with_changes(self, changes: Mapping[str, object]) -> TrainConfig:
         """A copy with some settings changed, sub-config settings named with a dot:
-        ``config.with_changes({"model.image_output": "attention", "ema_decay": 0.999})``."""
+        ``config.with_changes({"model.image_output": "direct", "ema_decay": 0.999})``."""
         values = self.as_dict()
         for key, value in changes.items():
             *groups, name = key.split(".")
@@ -154,7 +154,26 @@ class TrainConfig:
                 flat[key] = value
             else:
                 raise ValueError(f"unknown training setting {key!r}")
+        nested["model"] = _without_removed_settings(nested["model"])
         return cls(**{name: kind(**nested[name]) for name, kind in _SUB_CONFIGS.items()}, **flat)
+
+
+REMOVED_MODEL_SETTINGS = {"gate_start": 0.5, "residual_scale": 0.0}
+"""Model settings of options that were measured and dropped (the attention image output's initial gate, a
+random residual start), with the one value every model trained without them recorded. Checkpoints written
+before their removal still load; one that used another value describes a network this library no longer
+builds."""
+
+
+def _without_removed_settings(model: dict) -> dict:
+    """``model`` (a ModelConfig as a dict) without :data:`REMOVED_MODEL_SETTINGS` that hold their neutral value."""
+    kept = dict(model)
+    for name, neutral in REMOVED_MODEL_SETTINGS.items():
+        if name in kept and kept.pop(name) != neutral:
+            raise ValueError(
+                f"model setting {name!r} = {model[name]!r} belongs to a removed option; it can only be {neutral}"
+            )
+    return kept
 
 
 @dataclass
@@ -329,15 +348,15 @@ class Trainer:
             self.opt_G,
             self.opt_D,
             self.pools,
-            batch["A"],
-            batch["A_masks"],
-            batch["B"],
-            batch["B_masks"],
-            c.sequential,
-            c.weights,
-            self.order_rng,
-            self.distributed,
-            torch.bfloat16 if c.precision == "bf16" else None,
+            images_A=batch["A"],
+            masks_A=batch["A_masks"],
+            images_B=batch["B"],
+            masks_B=batch["B_masks"],
+            config=c.sequential,
+            weights=c.weights,
+            generator=self.order_rng,
+            distributed=self.distributed,
+            autocast_dtype=torch.bfloat16 if c.precision == "bf16" else None,
             context_loss=self.context_loss,
         )
         if self.ema is not None:

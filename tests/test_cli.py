@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -416,3 +417,37 @@ def test_out_dir_that_cannot_be_written_is_one_error_line(tmp_path, capsys):
     assert code == 2 and err.strip() == f"error: --out-dir {a_file}: is a file, not a folder"
     code, _, err = run_cli(["evaluate", "--no-learned", "--n", "2", "--out", str(tmp_path)], capsys)
     assert code == 2 and err.startswith(f"error: --out {tmp_path}: is a folder")
+
+
+def test_a_read_only_out_dir_is_one_error_line(tmp_path):
+    """A folder the user cannot write to is refused before any work. Root can write everywhere, so as root
+    the command runs as the unprivileged user nobody (setpriv), as a user's would."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    hidden = tmp_path / "hidden"  # a folder the user may not look into
+    hidden.mkdir(mode=0o700)
+    visible = Path(tempfile.mkdtemp(dir=tempfile.gettempdir() if os.geteuid() == 0 else tmp_path))
+    visible.chmod(0o755)  # pytest's own folders are private to their user
+    read_only = visible / "read_only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: every folder is writable")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    command = [*prefix, sys.executable, "-m", "instagan_lite", "train", "--out-dir", str(read_only / "run"),
+               "--max-iterations", "1", "--size", "16"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"error: --out-dir {read_only / 'run'}: {read_only} is not writable"
+    assert not (read_only / "run").exists()
+    if prefix:  # as nobody, pytest's private tmp folder cannot even be looked into
+        command[command.index("--out-dir") + 1] = str(hidden / "sub" / "run")
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2 and result.stderr.startswith("error: --out-dir "), result.stderr
+        assert "cannot be read (permission denied)" in result.stderr
+    shutil.rmtree(visible, ignore_errors=True)

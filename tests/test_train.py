@@ -119,7 +119,7 @@ def test_model_checkpoint_round_trip_and_cannot_resume(config, tmp_path):
 
 
 def test_ema_and_discriminator_lr_resume_bitwise_and_the_average_is_what_translates(config, tmp_path):
-    config = config.with_changes({"ema_decay": 0.9, "lr_discriminator": 1e-3, "model.image_output": "attention"})
+    config = config.with_changes({"ema_decay": 0.9, "lr_discriminator": 1e-3, "model.image_output": "direct"})
     straight = Trainer(config)
     straight.fit()
     assert straight.opt_D.param_groups[0]["lr"] == 1e-3 and straight.opt_G.param_groups[0]["lr"] == 2e-4
@@ -261,3 +261,14 @@ def test_demo_retrain_shows_the_moving_average_that_the_recipe_evaluates(tmp_pat
     assert_same_parameters(loaded.model.G_A, averaged.G_A)
     raw = load_checkpoint(run["source"])["model"]
     assert any(not torch.equal(p, raw[f"G_A.{n}"]) for n, p in loaded.model.G_A.named_parameters())
+
+
+def test_configs_recorded_before_the_dropped_options_were_removed_still_load():
+    """The shipped checkpoints record gate_start 0.5 and residual_scale 0.0 (options measured and removed):
+    those neutral values load; any other value names the setting."""
+    old = TrainConfig().as_dict()
+    old["model"] = {**old["model"], "gate_start": 0.5, "residual_scale": 0.0}
+    assert TrainConfig.from_dict(old) == TrainConfig()
+    old["model"]["gate_start"] = 0.018
+    with pytest.raises(ValueError, match=r"'gate_start' = 0\.018 belongs to a removed option"):
+        TrainConfig.from_dict(old)
