@@ -13,7 +13,6 @@ from torch.nn.utils.parametrizations import spectral_norm
 __all__ = [
     "IMAGE_OUTPUTS",
     "ResnetBlock",
-    "check_image_output",
     "combine_image_output",
     "decoder",
     "encoder",
@@ -42,17 +41,12 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def check_image_output(kind: str) -> None:
-    """Refuse an image output that is not one of :data:`IMAGE_OUTPUTS`."""
-    if kind not in IMAGE_OUTPUTS:
-        raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
-
-
 def init_image_output(decoder: nn.Module, kind: str) -> None:
     """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` zeroes the last
     conv's weights and bias, so the generator starts exactly as the identity (Δ = 0); ``"direct"`` is
-    left as it is."""
-    check_image_output(kind)
+    left as it is; any other kind is refused."""
+    if kind not in IMAGE_OUTPUTS:
+        raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
     if kind == "residual":
         last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
         with torch.no_grad():
