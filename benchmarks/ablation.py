@@ -32,7 +32,7 @@ from instagan_lite.evaluators import load_evaluators
 from instagan_lite.losses import LossWeights
 from instagan_lite.model import ModelConfig
 from instagan_lite.pretrained import load_model
-from instagan_lite.step import SequentialConfig
+from instagan_lite.sequence import SequentialConfig
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions, translate
 from instagan_lite.viz import to_numpy_image

@@ -25,16 +25,17 @@ def measure(preset: str, size: int, instances: int, ins_per: int, device: str) -
     """In a subprocess: peak memory (MiB) and seconds of translating one image with ``instances`` masks."""
     import torch
 
-    from instagan_lite import TranslateOptions, TranslationModel, sequential_translate
+    from instagan_lite import SequentialConfig, TranslateOptions, TranslationModel, sequential_translate
     from instagan_lite.data.shapes import make_shapes_batch
 
     model = TranslationModel.build("instagan", preset, seed=0).to(device).eval()
     x, m = make_shapes_batch("A", 1, size, instances, seed=0, slots=instances)
     x, m = x.to(device), m.to(device)
     with torch.no_grad():
-        sequential_translate(model.G_A, x, m[:, :1], TranslateOptions(ins_per=1))  # warm-up
+        sequential_translate(model.G_A, x, m[:, :1], TranslateOptions(SequentialConfig.inference(ins_per=1)))  # warm-up
+        options = TranslateOptions(SequentialConfig.inference(ins_per=ins_per))
         start = time.perf_counter()
-        peak = peak_memory_mib(lambda: sequential_translate(model.G_A, x, m, TranslateOptions(ins_per=ins_per)), device)
+        peak = peak_memory_mib(lambda: sequential_translate(model.G_A, x, m, options), device)
     return {"peak_mib": peak, "seconds": time.perf_counter() - start}
 
 

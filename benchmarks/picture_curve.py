@@ -53,14 +53,14 @@ def parse_value(text: str) -> object:
 
 def score(trainer: Trainer, model, evaluators, n: int) -> dict:
     """``model``'s rows per direction (no clean-ups), with the columns of ``COLUMNS``."""
-    options = TranslateOptions(ins_per=trainer.config.sequential.ins_per)
+    options = TranslateOptions(trainer.config.sequential.for_inference())
     tables = benchmark({"run": (model, options)}, evaluators=evaluators, references=False, n=n)
     return {d: {k: rows["run"].get(k) for k, _ in COLUMNS} for d, rows in tables.items()}
 
 
 def save_figure(trainer: Trainer, model, path: Path) -> None:
     """Plain images of 8 test scenes per direction: input, ``model``'s translation, oracle."""
-    options = TranslateOptions(ins_per=trainer.config.sequential.ins_per)
+    options = TranslateOptions(trainer.config.sequential.for_inference())
     for domain, direction in (("A", "AtoB"), ("B", "BtoA")):
         batch = shapes_test_batch(domain, trainer.config.data.size, 8)
         with torch.no_grad():

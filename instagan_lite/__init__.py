@@ -21,8 +21,9 @@ from .model import ModelConfig, TranslationModel
 from .official import load_official_checkpoint
 from .pretrained import load_model, load_pretrained
 from .schedule import linear_decay_factor, linear_decay_scheduler
+from .sequence import SequentialConfig
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
-from .step import SequentialConfig, train_step
+from .step import train_step
 from .train import TrainConfig, Trainer
 from .translate import LITE_CLEANUPS, TranslateOptions, sequential_translate, translate
 

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -15,78 +14,19 @@ import torch
 from . import __version__
 from .checkpoint import CheckpointError
 from .data.layout import DatasetError, list_instances, load_image, load_masks, write_image, write_mask
+from .settings import Flag, config_flags
+from .train import RESUMABLE_SETTINGS, TrainConfig
 
 __all__ = ["build_parser", "main"]
 
 
-@dataclass(frozen=True)
-class Flag:
-    """One ``train`` flag: where its value lives in :class:`~instagan_lite.train.TrainConfig` (a field, or
-    a sub-config and its field) and its help text."""
-
-    name: str
-    path: tuple[str, ...]
-    help: str
-    choices: tuple[str, ...] | None = None
-    kind: type | None = None  # for settings whose default is None
-
-
-# Every training setting, grouped as TrainConfig groups them; resume may change only the RUN_FLAGS.
-TRAIN_FLAGS = [
-    Flag("method", ("model", "method"), "what to train: InstaGAN or a baseline (cyclegan_seg = the paper's "
-         "CycleGAN + Seg)", ("instagan", "cyclegan", "cyclegan_seg")),
-    Flag("preset", ("model", "preset"), "lite (CPU-friendly widths and the lite recipe) or paper (exactly the "
-         "authors' widths and recipe; the other flags still apply)",
-         ("lite", "paper")),
-    Flag("cyclegan-width", ("model", "cyclegan_width"), "width factor of the CycleGAN baselines' generator "
-         "(1.414 doubles its parameters, as the paper does for fairness)"),
-    Flag("image-output", ("model", "image_output"), "how the generators' image is made: direct (the authors'), "
-         "or residual (x + a learned change) (default: the preset's: residual for lite, direct for paper)",
-         ("direct", "residual"), str),
-    Flag("blend-background", ("model", "blend_background"), "lite option: blend the input back in outside "
-         "the instances, y = w(a,b')·x + (1-w)·y' (keeps the background by construction; not the paper's)"),
-    Flag("data", ("data", "source"), "'shapes' (the generated benchmark) or a dataset folder in the authors' layout"),
-    Flag("size", ("data", "size"), "training (crop) size in pixels, a multiple of 4"),
-    Flag("load-size", ("data", "load_size"), "resize to this before the random crop (default: --size, no crop)",
-         kind=int),
-    Flag("shapes-length", ("data", "shapes_length"), "training images per domain of the shapes data"),
-    Flag("flip", ("data", "flip"), "random horizontal flips"),
-    Flag("ins-max", ("sequential", "ins_max"), "the largest instances used per image"),
-    Flag("ins-per", ("sequential", "ins_per"), "instances per sequential step (= --ins-max: one shot)"),
-    Flag("order", ("sequential", "order"), "instance order: decreasing area or random", ("decreasing", "random")),
-    Flag("lambda-cyc", ("weights", "cycle"), "weight of the cycle-consistency loss"),
-    Flag("lambda-idt", ("weights", "identity"), "weight of the identity loss"),
-    Flag("lambda-ctx", ("weights", "context"), "weight of the context-preserving loss (0 turns it off)"),
-    Flag("detach-context-weight", ("weights", "detach_context_weight"), "stop the gradient through w(a, b') "
-         "(the authors let it flow into the generated masks)"),
-    Flag("batch-size", ("batch_size",), "images per domain per iteration"),
-    Flag("epochs", ("epochs",), "epochs at the base learning rate"),
-    Flag("decay-epochs", ("decay_epochs",), "epochs of linear learning-rate decay after --epochs"),
-    Flag("lr", ("lr",), "Adam learning rate of the generators (and of D unless --lr-discriminator)"),
-    Flag("lr-discriminator", ("lr_discriminator",), "Adam learning rate of the discriminators (default: --lr)",
-         kind=float),
-    Flag("beta1", ("beta1",), "Adam beta1"),
-    Flag("pool-size", ("pool_size",), "image pool size (0: D sees only the newest fakes)"),
-    Flag("ema-decay", ("ema_decay",), "translate with an exponential moving average of the generators' "
-         "weights with this decay, 0 for the last weights (default: 0.999 for lite, 0 for paper)", kind=float),
-    Flag("precision", ("precision",), "arithmetic of the forward passes: fp32, or bf16 autocast (for GPUs)",
-         ("fp32", "bf16")),
-    Flag("channels-last", ("channels_last",), "channels-last memory for the networks and batches (for GPUs)"),
-    Flag("seed", ("seed",), "seed of the initialisation, the data order and the pools"),
-    Flag("minutes", ("minutes",), "stop after this much training time (default: no limit)", kind=float),
-    Flag("max-iterations", ("max_iterations",), "stop after this many iterations (default: no limit)", kind=int),
-    Flag("device", ("device",), "cpu, cuda, mps or auto"),
-    Flag("out-dir", ("out_dir",), "where the checkpoint, losses.csv and samples go"),
-    Flag("checkpoint-every", ("checkpoint_every",), "save a checkpoint every N iterations (0: only at the end)"),
-    Flag("sample-every", ("sample_every",), "write sample translations every N iterations (0: never)"),
-    Flag("progress", ("progress",), "show a progress bar"),
-]  # fmt: skip
-RUN_FLAGS = {
-    "minutes", "max-iterations", "device", "precision", "channels-last", "checkpoint-every", "sample-every", "progress",
-    "out-dir",
-}  # fmt: skip
-"""What ``--resume`` may change: budgets and bookkeeping. The data, the networks and the recipe come from
-the checkpoint; the resumed run writes next to the checkpoint unless ``--out-dir`` says where."""
+TRAIN_FLAGS: list[Flag] = config_flags(TrainConfig)
+"""Every training setting as a flag, generated from the configs' fields (:func:`~instagan_lite.settings.setting`),
+grouped as TrainConfig groups them."""
+RUN_FLAGS = {f.name for f in TRAIN_FLAGS if f.key in RESUMABLE_SETTINGS}
+"""The flags ``--resume`` may change (:data:`~instagan_lite.train.RESUMABLE_SETTINGS`): budgets and
+bookkeeping. The data, the networks and the recipe come from the checkpoint; the resumed run writes next
+to the checkpoint unless ``--out-dir`` says where."""
 
 
 def check_out_dir(path: Path, overwrite: bool, resuming: Path | None = None) -> None:
@@ -122,8 +62,6 @@ def _get(config, path: tuple[str, ...]):
 
 
 def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    from .train import TrainConfig
-
     defaults = TrainConfig()
     for flag in TRAIN_FLAGS:
         value = _get(defaults, flag.path)
@@ -154,31 +92,23 @@ def _given_flags(args: argparse.Namespace) -> dict[str, object]:
 
 
 def config_from_flags(given: dict[str, object]):
-    """A :class:`~instagan_lite.train.TrainConfig` with the given flags over the defaults."""
-    from .train import TrainConfig
-
+    """A :class:`~instagan_lite.train.TrainConfig` with the given flags over the preset's defaults."""
     base = TrainConfig.paper() if given.get("preset") == "paper" else TrainConfig.lite()
-    values = base.as_dict()
-    for flag in TRAIN_FLAGS:
-        if flag.name in given:
-            target = values
-            for part in flag.path[:-1]:
-                target = target[part]
-            target[flag.path[-1]] = given[flag.name]
-    return TrainConfig.from_dict(values)
+    by_name = {f.name: f for f in TRAIN_FLAGS}
+    return base.with_changes({by_name[name].key: value for name, value in given.items()})
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .train import Trainer
+    from .train import Trainer, resume_conflicts
 
     given = _given_flags(args)
     if args.resume:
         trainer = Trainer.resume(args.resume)
-        by_name = {f.name: f for f in TRAIN_FLAGS}
+        by_key = {f.key: f for f in TRAIN_FLAGS}
+        keyed = {f.key: given[f.name] for f in TRAIN_FLAGS if f.name in given}
         conflicts = [
-            f"--{name} {value} (the checkpoint has {_get(trainer.config, by_name[name].path)})"
-            for name, value in given.items()
-            if name not in RUN_FLAGS and value != _get(trainer.config, by_name[name].path)
+            f"--{by_key[key].name} {value} (the checkpoint has {old})"
+            for key, (value, old) in resume_conflicts(trainer.config, keyed).items()
         ]
         if conflicts:
             raise ValueError(
@@ -186,7 +116,7 @@ def cmd_train(args: argparse.Namespace) -> None:
                 + "; ".join(conflicts)
                 + f". Allowed with --resume: {', '.join('--' + n for n in sorted(RUN_FLAGS))}"
             )
-        changes = {by_name[n].path[0]: v for n, v in given.items() if n in RUN_FLAGS}
+        changes = {key: v for key, v in keyed.items() if key in RESUMABLE_SETTINGS}
         changes.setdefault("out_dir", str(args.resume.parent))
         check_out_dir(Path(changes["out_dir"]), args.overwrite, resuming=args.resume)
         changed = {k: (getattr(trainer.config, k), v) for k, v in changes.items() if getattr(trainer.config, k) != v}
@@ -229,8 +159,11 @@ def _options(args: argparse.Namespace, loaded):
     """The loaded model's translation options with the flags given on the command line over them."""
     from dataclasses import replace
 
-    changes = {k: getattr(args, k) for k in ("ins_per", "paste_back", "clean_masks", "fill_background")}
-    return replace(loaded.options, **{k: v for k, v in changes.items() if v is not None})
+    options = loaded.options
+    if args.ins_per is not None:
+        options = replace(options, sequential=replace(options.sequential, ins_per=args.ins_per))
+    changes = {k: getattr(args, k) for k in ("paste_back", "clean_masks", "fill_background")}
+    return replace(options, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _mask_predictor(args: argparse.Namespace, loaded):
@@ -429,11 +362,8 @@ def _add_option_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m instagan_lite", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"instagan-lite {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_train_command(sub) -> None:
+    """The ``train`` verb's parser."""
     p = sub.add_parser("train", help="train InstaGAN, CycleGAN or CycleGAN + Seg")
     _add_train_arguments(p)
     p.add_argument(
@@ -450,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_train)
 
+
+def _add_translate_command(sub) -> None:
+    """The ``translate`` verb's parser."""
     p = sub.add_parser("translate", help="translate an image with its masks, or a dataset folder")
     _add_model_arguments(p)
     src = p.add_mutually_exclusive_group(required=True)
@@ -485,6 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_translate)
 
+
+def _add_evaluate_command(sub) -> None:
+    """The ``evaluate`` verb's parser."""
     p = sub.add_parser("evaluate", help="measures per direction with reference rows, on shapes or any dataset")
     _add_model_arguments(p)
     p.add_argument(
@@ -506,6 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_evaluate)
 
+
+def _add_demo_command(sub) -> None:
+    """The ``demo`` verb's parser."""
     p = sub.add_parser("demo", help="load (or train) a lite InstaGAN on shapes and show what it does")
     p.add_argument("--out", type=Path, default=Path("outputs/demo"), help="default: outputs/demo")
     p.add_argument("--minutes", type=float, default=4.0, help="training budget with --retrain (default: 4)")
@@ -513,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default: auto)")
     p.set_defaults(func=cmd_demo)
 
+
+def _add_train_masks_command(sub) -> None:
+    """The ``train-masks`` verb's parser."""
     p = sub.add_parser("train-masks", help="train an instance-mask predictor on a dataset's images and masks")
     p.add_argument(
         "--data", default="shapes", help="'shapes' or a dataset folder in the authors' layout (default: shapes)"
@@ -525,9 +467,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="the predictor file to write, .pt (required)")
     p.set_defaults(func=cmd_train_masks)
 
+
+def _add_list_command(sub) -> None:
+    """The ``list`` verb's parser."""
     p = sub.add_parser("list", help="the shipped models and mask predictors")
     p.set_defaults(func=cmd_list)
 
+
+def _add_make_shapes_command(sub) -> None:
+    """The ``make-shapes`` verb's parser."""
     from .data.shapes import BENCHMARK_SHAPES, SHAPES
 
     p = sub.add_parser("make-shapes", help="write the shapes benchmark (or another pair of shapes) to a folder")
@@ -545,6 +493,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="default: 0")
     p.add_argument("--overwrite", action="store_true", help="replace an existing folder (default: off)")
     p.set_defaults(func=cmd_make_shapes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one sub-parser per verb."""
+    parser = argparse.ArgumentParser(prog="python -m instagan_lite", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"instagan-lite {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_train_command(sub)
+    _add_translate_command(sub)
+    _add_evaluate_command(sub)
+    _add_demo_command(sub)
+    _add_train_masks_command(sub)
+    _add_list_command(sub)
+    _add_make_shapes_command(sub)
     return parser
 
 

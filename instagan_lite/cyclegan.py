@@ -49,6 +49,8 @@ class ResnetGeneratorConfig:
     image_output: str = "direct"
 
     def __post_init__(self) -> None:
+        if self.image_output == "layered":
+            raise ValueError("the layered image output needs generated instance masks: set generators (InstaGAN) only")
         if self.image_output != "direct" and self.in_channels != self.out_channels:
             raise ValueError(f"a {self.image_output} image output needs as many output channels as input channels")
 

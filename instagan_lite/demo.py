@@ -40,7 +40,7 @@ def _train(minutes: float, device: torch.device, out: Path) -> tuple[LoadedModel
         "iterations": result.iterations,
         "train_minutes": round(result.seconds / 60, 2),
     }
-    options = TranslateOptions(ins_per=config.sequential.ins_per)
+    options = TranslateOptions(config.sequential.for_inference())
     # What the recipe evaluates and ships: the generators' moving average, not the raw weights.
     return LoadedModel(trainer.translation_model().eval(), config, options), run
 

@@ -38,6 +38,7 @@ from .losses import LossWeights, context_preserving_loss, cycle_loss, generator_
 from .masks import context_weight, instance_validity, pad_masks
 from .model import TranslationModel
 from .notebook import stable_text
+from .sequence import SequentialConfig
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig, encode_set
 from .step import generator_terms
 from .translate import TranslateOptions, sequential_translate
@@ -908,7 +909,7 @@ def check_sequential_loop(loop_fn: Callable, seed: int | None = None) -> None:
                 if not value.requires_grad:
                     raise ExerciseError(f"{name}: step {m}'s {what} carries no gradient, so G could not learn from it")
         with torch.no_grad():
-            final, _ = sequential_translate(G, x, masks, TranslateOptions(ins_per=per))
+            final, _ = sequential_translate(G, x, masks, TranslateOptions(SequentialConfig.inference(ins_per=per)))
         if not torch.allclose(steps[-1][0].detach(), final, atol=1e-5):
             raise ExerciseError(f"{name}: the last image differs from the library's sequential translation")
         uneven_per = next(p for p in range(3, k) if k % p)  # a last step shorter than the others

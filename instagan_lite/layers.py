@@ -14,6 +14,7 @@ __all__ = [
     "IMAGE_OUTPUTS",
     "ResnetBlock",
     "combine_image_output",
+    "compose_layers",
     "decoder",
     "encoder",
     "init_image_output",
@@ -22,9 +23,11 @@ __all__ = [
     "sn_conv",
 ]
 
-IMAGE_OUTPUTS = ("direct", "residual")
+IMAGE_OUTPUTS = ("direct", "residual", "layered")
 """How a generator's decoder output becomes its image (the authors': ``"direct"``). With ``"residual"`` the
-generator starts as the identity on the image and learns what to change (the lite recipe)."""
+generator starts as the identity on the image and learns what to change (the lite recipe); ``"layered"``
+(set generators only) paints two residual layers, objects and background, cut by the generated masks
+(:func:`compose_layers`)."""
 
 
 def init_weights(module: nn.Module, std: float = 0.02) -> None:
@@ -42,12 +45,12 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
 
 
 def init_image_output(decoder: nn.Module, kind: str) -> None:
-    """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` zeroes the last
-    conv's weights and bias, so the generator starts exactly as the identity (Δ = 0); ``"direct"`` is
-    left as it is; any other kind is refused."""
+    """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` and ``"layered"``
+    zero the last conv's weights and bias, so the generator starts exactly as the identity (Δ = 0);
+    ``"direct"`` is left as it is; any other kind is refused."""
     if kind not in IMAGE_OUTPUTS:
         raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
-    if kind == "residual":
+    if kind in ("residual", "layered"):
         last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
         with torch.no_grad():
             last.weight.zero_()
@@ -63,7 +66,26 @@ def combine_image_output(kind: str, x: torch.Tensor, out: torch.Tensor) -> torch
     """
     if kind == "direct":
         return out
+    if kind != "residual":
+        raise ValueError(f"combine_image_output takes 'direct' or 'residual', got {kind!r} (see compose_layers)")
     return (x + 2 * out).clamp(-1, 1)
+
+
+def compose_layers(x: torch.Tensor, out: torch.Tensor, generated_masks: torch.Tensor) -> torch.Tensor:
+    """The ``"layered"`` image: two residual layers cut by the generated masks (not in the paper).
+
+    x (B, C, H, W) in [-1, 1]; ``out`` (B, 2C, H, W), the decoder's tanh output: an object change Δ_o
+    (first C channels) and a background change Δ_g (last C); ``generated_masks`` b' (B, K, H, W) in
+    [-1, 1]. With s = (merge(b') + 1) / 2 ∈ [0, 1], the soft union of the new instances,
+
+        y' = clamp(s · (x + 2Δ_o) + (1 − s) · (x + 2Δ_g), −1, 1).
+
+    The image's new outline is the masks' outline, and each layer only has to be smooth inside it: the
+    objects' colour over the new shape, the background over the vacated area.
+    """
+    c = x.shape[1]
+    s = ((generated_masks + 1) / 2).sum(1, keepdim=True).clamp(0, 1)  # merge(b') in [0, 1]
+    return (x + 2 * (s * out[:, :c] + (1 - s) * out[:, c:])).clamp(-1, 1)  # = the formula above
 
 
 class ResnetBlock(nn.Module):

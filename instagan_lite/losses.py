@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .masks import context_weight
+from .settings import setting
 
 __all__ = [
     "GENERATOR_TERMS",
@@ -36,10 +37,12 @@ class LossWeights:
     λ_A · λ_ctx with λ_A = 10, λ_idt = λ_ctx = 1). ``context = 0`` turns the context-preserving loss off.
     """
 
-    cycle: float = 10.0
-    identity: float = 10.0
-    context: float = 10.0
-    detach_context_weight: bool = False
+    cycle: float = setting(10.0, "weight of the cycle-consistency loss", flag="lambda-cyc")
+    identity: float = setting(10.0, "weight of the identity loss", flag="lambda-idt")
+    context: float = setting(10.0, "weight of the context-preserving loss (0 turns it off)", flag="lambda-ctx")
+    detach_context_weight: bool = setting(
+        False, "stop the gradient through w(a, b') (the authors let it flow into the generated masks)"
+    )
 
     def __post_init__(self) -> None:
         for term in ("cycle", "identity", "context"):

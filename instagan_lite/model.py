@@ -10,6 +10,8 @@ Every generator here is called ``G(images, masks) -> (images, masks)`` and every
 * ``"cyclegan"``: :class:`ResnetGenerator` / :class:`PatchDiscriminator` on the image alone (K = 0 masks).
 * ``"cyclegan_seg"``: the same networks on [image, union of the instance masks] (4 channels in and out),
   the paper's "CycleGAN + Seg" ablation baseline.
+
+What depends on the method is decided by its :class:`~instagan_lite.methods.Method` (``model.method_spec``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from torch import nn
 
 from .cyclegan import PatchDiscriminator, PatchDiscriminatorConfig, ResnetGenerator, ResnetGeneratorConfig
 from .layers import IMAGE_OUTPUTS
-from .masks import check_images, check_masks, context_weight, merge_masks, select_instances
+from .masks import check_images, check_masks, context_weight
+from .methods import METHODS, Method, get_method
 from .set_networks import SetDiscriminator, SetDiscriminatorConfig, SetGenerator, SetGeneratorConfig
+from .settings import setting
 
 __all__ = [
     "METHODS",
@@ -34,7 +38,6 @@ __all__ = [
     "TranslationModel",
 ]
 
-METHODS = ("instagan", "cyclegan", "cyclegan_seg")
 PRESETS = ("paper", "lite")
 
 
@@ -48,35 +51,72 @@ class ModelConfig:
 
     ``image_output`` says how every generator's image is made (see
     :func:`~instagan_lite.layers.combine_image_output`): ``"direct"``, the authors'; ``"residual"``, a
-    change added to the input, starting exactly as the identity. None (the default) takes the preset's:
+    change added to the input, starting exactly as the identity; ``"layered"`` (InstaGAN only), an
+    object and a background change cut by the generated masks
+    (:func:`~instagan_lite.layers.compose_layers`). None (the default) takes the preset's:
     ``"residual"`` for ``lite`` (the lite recipe's first deviation, see ``docs/lite_recipe.md``) and
     ``"direct"`` for ``paper``, which stays exactly the authors'. ``blend_background`` wraps InstaGAN's
     generators in :class:`BlendGenerator` (a lite option kept for comparison; off by default).
 
-    ``generator_width`` (the stem width ngf) and ``generator_blocks`` (residual blocks per encoder)
+    ``generator_width`` (the stem width ngf), ``generator_blocks`` (residual blocks per encoder) and
+    ``generator_downsampling`` (stride-2 convs per encoder, 2 in both presets: an 8×8 bottleneck at 32 px)
     override the preset's generator architecture (None keeps it: 64 and 9 for ``paper``, 16 and 3 for
     ``lite``). They are recorded with the rest of the config in every checkpoint, so a model built with
     them loads anywhere.
     """
 
-    method: str = "instagan"
-    preset: str = "lite"
-    cyclegan_width: float = 1.0
-    image_output: str | None = None
-    blend_background: bool = False
-    generator_width: int | None = None
-    generator_blocks: int | None = None
+    method: str = setting(
+        "instagan",
+        "what to train: InstaGAN or a baseline (cyclegan_seg = the paper's CycleGAN + Seg)",
+        choices=METHODS,
+    )
+    preset: str = setting(
+        "lite",
+        "lite (CPU-friendly widths and the lite recipe) or paper (exactly the authors' widths and recipe; "
+        "the other flags still apply)",
+        choices=PRESETS,
+    )
+    cyclegan_width: float = setting(
+        1.0,
+        "width factor of the CycleGAN baselines' generator (1.414 doubles its parameters, as the paper does "
+        "for fairness)",
+    )
+    image_output: str | None = setting(
+        None,
+        "how the generators' image is made: direct (the authors'), residual (x + a learned change) or layered "
+        "(InstaGAN: object and background changes cut by the generated masks) (default: the preset's: "
+        "residual for lite, direct for paper)",
+        choices=IMAGE_OUTPUTS,
+        kind=str,
+    )
+    blend_background: bool = setting(
+        False,
+        "lite option: blend the input back in outside the instances, y = w(a,b')·x + (1-w)·y' (keeps the "
+        "background by construction; not the paper's)",
+    )
+    generator_width: int | None = setting(
+        None, "the generators' stem width ngf (default: the preset's: 16 for lite, 64 for paper)", kind=int
+    )
+    generator_blocks: int | None = setting(
+        None, "residual blocks per generator encoder (default: the preset's: 3 for lite, 9 for paper)", kind=int
+    )
+    generator_downsampling: int | None = setting(
+        None,
+        "stride-2 convs in each generator encoder: the bottleneck is the image size / 2^N (default: the preset's: 2)",
+        kind=int,
+    )
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        spec = get_method(self.method)
         if self.preset not in PRESETS:
             raise ValueError(f"preset must be one of {PRESETS}, got {self.preset!r}")
         if self.image_output is not None and self.image_output not in IMAGE_OUTPUTS:
             raise ValueError(f"image_output must be one of {IMAGE_OUTPUTS}, got {self.image_output!r}")
-        if self.blend_background and self.method != "instagan":
+        if self.image_output == "layered" and not spec.instance_wise:
+            raise ValueError("image_output 'layered' cuts the image by the generated instance masks: InstaGAN only")
+        if self.blend_background and not spec.instance_wise:
             raise ValueError("blend_background applies to InstaGAN's set generators only")
-        for name in ("generator_width", "generator_blocks"):
+        for name in ("generator_width", "generator_blocks", "generator_downsampling"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
                 raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
@@ -143,21 +183,24 @@ class BlendGenerator(nn.Module):
 
 def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
     """One generator and one discriminator of ``config.method`` at ``config.preset`` widths."""
-    if config.method == "instagan":
+    method = get_method(config.method)
+    if method.instance_wise:
         g_cfg = getattr(SetGeneratorConfig, config.preset)()
         g_cfg = replace(
             g_cfg,
             ngf=config.generator_width or g_cfg.ngf,
             n_blocks=config.generator_blocks or g_cfg.n_blocks,
+            n_downsampling=config.generator_downsampling or g_cfg.n_downsampling,
             image_output=config.resolved_image_output,
         )
         return SetGenerator(g_cfg), SetDiscriminator(getattr(SetDiscriminatorConfig, config.preset)())
-    channels = 3 if config.method == "cyclegan" else 4
+    channels = 3 + method.mask_channels
     g_cfg = getattr(ResnetGeneratorConfig, config.preset)(channels, channels)
     g_cfg = replace(
         g_cfg,
         ngf=round((config.generator_width or g_cfg.ngf) * config.cyclegan_width),
         n_blocks=config.generator_blocks or g_cfg.n_blocks,
+        n_downsampling=config.generator_downsampling or g_cfg.n_downsampling,
         image_output=config.resolved_image_output,
     )
     return ConcatGenerator(ResnetGenerator(g_cfg)), ConcatDiscriminator(
@@ -182,8 +225,7 @@ class TranslationModel(nn.Module):
         D_B: nn.Module,
     ) -> None:
         super().__init__()
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        self.method_spec: Method = get_method(method)
         self.method = method
         self.config: ModelConfig | None = None  # set by from_config
         self.G_A, self.G_B, self.D_A, self.D_B = G_A, G_B, D_A, D_B
@@ -231,13 +273,9 @@ class TranslationModel(nn.Module):
     def prepare_masks(
         self, masks: torch.Tensor, ins_max: int, order: str = "decreasing", generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """Dataset masks (B, K, H, W) -> the method's mask channels.
+        """Dataset masks (B, K, H, W) -> the method's mask channels (:meth:`Method.prepare_masks`).
 
         InstaGAN: the ``ins_max`` largest instances (B, ins_max, H, W) in ``order``. CycleGAN: none
         (B, 0, H, W). CycleGAN + Seg: the soft union of all instances (B, 1, H, W).
         """
-        if self.method == "instagan":
-            return select_instances(masks, ins_max, order, generator)[0]
-        if self.method == "cyclegan":
-            return masks[:, :0]
-        return merge_masks(masks)
+        return self.method_spec.prepare_masks(masks, ins_max, order, generator)

@@ -83,7 +83,7 @@ def _verified_file(name: str, kind: str, folder: Path) -> tuple[Path, dict]:
 
 
 def _default_options(config: TrainConfig) -> TranslateOptions:
-    return TranslateOptions(ins_per=config.sequential.ins_per)
+    return TranslateOptions(config.sequential.for_inference())
 
 
 def _build(state: dict, weights: dict, path: Path, strict: bool) -> tuple[TranslationModel, TrainConfig]:
@@ -110,7 +110,7 @@ def load_pretrained(name: str, device: str | torch.device = "cpu", folder: Path 
     path, entry = _verified_file(name, "model", folder)
     state = load_checkpoint(path, map_location="cpu")
     model, config = _build(state, state["generators"], path, strict=False)
-    options = TranslateOptions.from_dict({"ins_per": config.sequential.ins_per, **entry["translate_options"]})
+    options = TranslateOptions.from_dict(entry["translate_options"])
     return LoadedModel(model.to(device).eval(), config, options)
 
 
@@ -159,7 +159,8 @@ def load_model(path: Path | str, device: str | torch.device = "cpu") -> LoadedMo
         model, config = _build(state, state["generators"], path, strict=False)
     else:
         raise CheckpointError(f"{path}: an instagan-lite {kind!r} file, not a model")
-    options = TranslateOptions.from_dict({**_default_options(config).as_dict(), **state.get("translate_options", {})})
+    recorded = state.get("translate_options")  # older files: the flat form, read by from_dict
+    options = TranslateOptions.from_dict(recorded) if recorded else _default_options(config)
     return LoadedModel(model.to(device).eval(), config, options)
 
 

@@ -21,6 +21,7 @@ from torch import nn
 
 from .layers import (
     combine_image_output,
+    compose_layers,
     decoder,
     encoder,
     init_image_output,
@@ -67,7 +68,9 @@ class SetGeneratorConfig:
 
     ``image_output`` (not the authors' unless ``"direct"``): how g_GX's output becomes the image — see
     :func:`~instagan_lite.layers.combine_image_output`. ``"residual"`` starts as the identity on the
-    image and learns what to change; the masks are generated as usual.
+    image and learns what to change; ``"layered"`` paints an object and a background layer, each a
+    residual, cut by the generated masks (:func:`~instagan_lite.layers.compose_layers`); the masks are
+    generated as usual.
     """
 
     image_channels: int = 3
@@ -109,7 +112,8 @@ class SetGenerator(nn.Module):
         feat = ngf * 2**n
         self.encoder_img = encoder(config.image_channels, ngf, config.n_blocks, n)  # f_GX
         self.encoder_seg = encoder(1, ngf, config.n_blocks, n)  # f_GA
-        self.decoder_img = decoder(2 * feat, 2 * ngf, config.image_channels, n)  # g_GX
+        layers = 2 if config.image_output == "layered" else 1  # objects and background (compose_layers)
+        self.decoder_img = decoder(2 * feat, 2 * ngf, layers * config.image_channels, n)  # g_GX
         self.decoder_seg = decoder(3 * feat, 3 * ngf, 1, n)  # g_GA
         init_weights(self)
         init_image_output(self.decoder_img, config.image_output)
@@ -133,13 +137,15 @@ class SetGenerator(nn.Module):
         inst_feat, set_sum = encode_set(self.encoder_seg, masks, valid)  # f_GA(a_i), Σ_i f_GA(a_i)
         # y' = g_GX([f_GX(x); Σ_i f_GA(a_i)])  (or, for the lite image outputs, a change of x)
         out_images = self.decoder_img(torch.cat([image_feat, set_sum], 1))
-        out_images = combine_image_output(self.config.image_output, images, out_images)
         sample_of = valid.nonzero()[:, 0]
         # b'_n = g_GA([f_GA(a_n); f_GX(x); Σ_i f_GA(a_i)]) for each valid slot n
         decoded = self.decoder_seg(torch.cat([inst_feat, image_feat[sample_of], set_sum[sample_of]], 1))
         # Absent slots pass through unchanged (exactly -1); under bf16 autocast the decoded masks are cast back.
         out_masks = masks.reshape(b * k, h, w).index_put((valid.reshape(-1),), decoded[:, 0].to(masks.dtype))
-        return out_images, out_masks.reshape(b, k, h, w)
+        out_masks = out_masks.reshape(b, k, h, w)
+        if self.config.image_output == "layered":  # y' = s·(x + 2Δ_o) + (1 − s)·(x + 2Δ_g), s = merge(b')
+            return compose_layers(images, out_images, out_masks), out_masks
+        return combine_image_output(self.config.image_output, images, out_images), out_masks
 
 
 @dataclass(frozen=True)

@@ -28,20 +28,19 @@ from .losses import (
     generator_gan_loss,
     identity_loss,
 )
-from .masks import ORDERS, instance_validity, pad_masks
+from .masks import pad_masks
+from .methods import get_method
 from .model import TranslationModel
+from .sequence import SequentialConfig, active_samples
 
 __all__ = [
     "ContextLoss",
     "Direction",
     "DirectionTerms",
-    "SequentialConfig",
     "StepInputs",
-    "active_samples",
     "feed_back",
     "generator_terms",
     "loss_names",
-    "step_slices",
     "train_step",
     "update_discriminators",
     "update_generators",
@@ -51,51 +50,11 @@ ContextLoss = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
 """A context term: (x (B, 3, H, W), y' (B, 3, H, W), a (B, P, H, W), b' (B, P, H, W)) -> scalar."""
 
 
-@dataclass(frozen=True)
-class SequentialConfig:
-    """How instances are fed: the ``ins_max`` largest per image, ``ins_per`` per step, in ``order``
-    (``"decreasing"`` area or ``"random"``). ``ins_per == ins_max`` is the one-shot mode."""
-
-    ins_max: int = 4
-    ins_per: int = 2
-    order: str = "decreasing"
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.ins_per <= self.ins_max:
-            raise ValueError(f"need 1 <= ins_per <= ins_max, got ins_per={self.ins_per}, ins_max={self.ins_max}")
-        if self.order not in ORDERS:
-            raise ValueError(f"order must be one of {ORDERS}, got {self.order!r}")
-
-    @property
-    def n_steps(self) -> int:
-        """M = ins_max // ins_per (leftover instances are ignored, as in the authors' code)."""
-        return self.ins_max // self.ins_per
-
-
 def loss_names(method: str) -> list[str]:
     """The loss columns :func:`train_step` records for ``method``: ``G_A/gan`` … ``G_B/context``, ``G``,
     ``D_A``, ``D_B`` (no context term for the CycleGAN baselines)."""
-    terms = [t for t in GENERATOR_TERMS if t != "context" or method == "instagan"]
+    terms = [t for t in GENERATOR_TERMS if t != "context" or get_method(method).instance_wise]
     return [f"{g}/{t}" for g in ("G_A", "G_B") for t in terms] + ["G", "D_A", "D_B"]
-
-
-def step_slices(n_slots: int, ins_per: int, drop_last: bool = True) -> list[slice]:
-    """The mask-channel slices of the sequential steps: [0:P], [P:2P], … (a single empty slice if 0).
-
-    ``drop_last`` ignores a final partial slice, as the authors' training does when ins_max % ins_per
-    != 0; inference keeps it.
-    """
-    if n_slots == 0:
-        return [slice(0, 0)]
-    stop = n_slots - ins_per + 1 if drop_last else n_slots
-    return [slice(i, i + ins_per) for i in range(0, stop, ins_per)]
-
-
-def active_samples(masks: torch.Tensor) -> torch.Tensor:
-    """bool (B,): samples with at least one instance in ``masks`` (B, K, H, W) (all of them when K = 0)."""
-    if masks.shape[1] == 0:
-        return torch.ones(masks.shape[0], dtype=torch.bool, device=masks.device)
-    return instance_validity(masks).any(1)
 
 
 def _set_requires_grad(nets: Sequence[nn.Module], flag: bool) -> None:
@@ -186,7 +145,8 @@ def train_step(
         pools: (fakes of B judged by D_A, fakes of A judged by D_B).
         images_A, images_B: (B, 3, H, W) in [-1, 1] (batch sizes may differ).
         masks_A, masks_B: (B, K, H, W) dataset masks in [-1, 1], absent slots -1.
-        config: ins_max / ins_per / order. The CycleGAN baselines always take one step.
+        config: ins_max / ins_per / order / drop_last (:class:`~instagan_lite.sequence.SequentialConfig`,
+            ``config.slices``). The CycleGAN baselines always take one step.
         weights: λ_cyc, λ_idt, λ_ctx (the CycleGAN baselines have no context term).
         generator: RNG for ``order="random"``.
         distributed: in a ``torchrun`` run, the gradients are averaged over the ranks before each
@@ -197,7 +157,8 @@ def train_step(
             ``context_loss(x, y', a, b')`` -> scalar on each direction's step (weighted by λ_ctx; see
             ``docs/extending.md``). None is the paper's :func:`context_preserving_loss`.
 
-    Per step m (M = ins_max // ins_per steps, fewer if both directions run out of instances):
+    Per step m (M = ins_max // ins_per steps under ``drop_last``, else ⌈ins_max / ins_per⌉; fewer if both
+    directions run out of instances):
       1. :func:`update_generators`: freeze D; (y'_m, b'_m) = G_A(x_m, a_m) and the B side likewise;
          L_G = Σ_directions [GAN + λ_cyc·cycle + λ_idt·identity + λ_ctx·context] (Eq. 7); one Adam step
          on both generators;
@@ -212,16 +173,18 @@ def train_step(
     """
     config = config or SequentialConfig()
     weights = weights or LossWeights()
-    if model.method != "instagan":
+    if not model.method_spec.instance_wise:
         weights = LossWeights(weights.cycle, weights.identity, 0.0, weights.detach_context_weight)
+    if config.ins_max is None:
+        raise ValueError("training needs ins_max: the discriminators see that many mask channels")
     sel_A = model.prepare_masks(masks_A, config.ins_max, config.order, generator)
     sel_B = model.prepare_masks(masks_B, config.ins_max, config.order, generator)
-    ins_per = config.ins_per if model.method == "instagan" else max(1, sel_A.shape[1])
+    slices = config.slices(sel_A.shape[1]) if model.method_spec.instance_wise else [slice(0, sel_A.shape[1])]
     step = StepInputs(model, sel_A.shape[1], weights, context_loss, distributed, autocast_dtype)
     state_A = Direction(images_A, [])  # x_m and the detached b'_1..m-1 of the A -> B direction
     state_B = Direction(images_B, [])
     history = []
-    for sl in step_slices(step.slots, ins_per):
+    for sl in slices:
         a_m, b_m = sel_A[:, sl], sel_B[:, sl]
         update = update_generators(step, opt_G, state_A, a_m, state_B, b_m)  # 1.
         if update is None:

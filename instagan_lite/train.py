@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import copy
 import csv
-import signal
 import sys
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import torch
@@ -33,13 +31,32 @@ from .ema import ExponentialMovingAverage
 from .image_pool import ImagePool
 from .losses import LossWeights
 from .model import ModelConfig, TranslationModel
+from .random_state import get_process_rng_state, set_process_rng_state
+from .samples import save_samples
 from .schedule import linear_decay_scheduler
-from .step import ContextLoss, SequentialConfig, loss_names, train_step
-from .translate import TranslateOptions, translate
+from .sequence import SequentialConfig
+from .settings import setting
+from .step import ContextLoss, loss_names, train_step
+from .stopping import StopSignals
+from .translate import TranslateOptions
 
-__all__ = ["LossLog", "TrainConfig", "TrainResult", "Trainer", "progress_postfix"]
+__all__ = [
+    "RESUMABLE_SETTINGS",
+    "LossLog",
+    "TrainConfig",
+    "TrainResult",
+    "Trainer",
+    "progress_postfix",
+    "resume_conflicts",
+]
 
 _SUB_CONFIGS = {"model": ModelConfig, "data": DataConfig, "sequential": SequentialConfig, "weights": LossWeights}
+RESUMABLE_SETTINGS = frozenset(
+    {"minutes", "max_iterations", "device", "precision", "channels_last", "checkpoint_every", "sample_every"}
+    | {"progress", "out_dir"}
+)
+"""What a resumed run may change: budgets and bookkeeping. The data, the networks and the recipe come from
+the checkpoint (:meth:`Trainer.resume` refuses a change to anything else)."""
 
 
 @dataclass(frozen=True)
@@ -60,24 +77,33 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     sequential: SequentialConfig = field(default_factory=SequentialConfig)
     weights: LossWeights = field(default_factory=LossWeights)
-    batch_size: int = 4
-    epochs: int = 10
-    decay_epochs: int = 0
-    lr: float = 2e-4
-    beta1: float = 0.5
-    lr_discriminator: float | None = None
-    pool_size: int = 50
-    ema_decay: float | None = 0.999
-    precision: str = "fp32"
-    channels_last: bool = False
-    seed: int = 0
-    minutes: float | None = None
-    max_iterations: int | None = None
-    device: str = "auto"
-    out_dir: str = "outputs/run"
-    checkpoint_every: int = 500
-    sample_every: int = 500
-    progress: bool = True
+    batch_size: int = setting(4, "images per domain per iteration")
+    epochs: int = setting(10, "epochs at the base learning rate")
+    decay_epochs: int = setting(0, "epochs of linear learning-rate decay after --epochs")
+    lr: float = setting(2e-4, "Adam learning rate of the generators (and of D unless --lr-discriminator)")
+    beta1: float = setting(0.5, "Adam beta1")
+    lr_discriminator: float | None = setting(
+        None, "Adam learning rate of the discriminators (default: --lr)", kind=float
+    )
+    pool_size: int = setting(50, "image pool size (0: D sees only the newest fakes)")
+    ema_decay: float | None = setting(
+        0.999,
+        "translate with an exponential moving average of the generators' weights with this decay, 0 for the "
+        "last weights (default: 0.999 for lite, 0 for paper)",
+        kind=float,
+    )
+    precision: str = setting(
+        "fp32", "arithmetic of the forward passes: fp32, or bf16 autocast (for GPUs)", choices=("fp32", "bf16")
+    )
+    channels_last: bool = setting(False, "channels-last memory for the networks and batches (for GPUs)")
+    seed: int = setting(0, "seed of the initialisation, the data order and the pools")
+    minutes: float | None = setting(None, "stop after this much training time (default: no limit)", kind=float)
+    max_iterations: int | None = setting(None, "stop after this many iterations (default: no limit)", kind=int)
+    device: str = setting("auto", "cpu, cuda, mps or auto")
+    out_dir: str = setting("outputs/run", "where the checkpoint, losses.csv and samples go")
+    checkpoint_every: int = setting(500, "save a checkpoint every N iterations (0: only at the end)")
+    sample_every: int = setting(500, "write sample translations every N iterations (0: never)")
+    progress: bool = setting(True, "show a progress bar")
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
@@ -86,6 +112,13 @@ class TrainConfig:
         if self.data.size < smallest:
             raise ValueError(
                 f"the {self.model.preset} preset needs images of at least {smallest} px, got {self.data.size}"
+            )
+        if self.sequential.ins_max is None:
+            raise ValueError("sequential.ins_max must be a number for training: the discriminators see that many masks")
+        factor = 2 ** (self.model.generator_downsampling or 2)
+        if self.data.size % factor:
+            raise ValueError(
+                f"size must be a multiple of {factor} (the generators' downsampling), got {self.data.size}"
             )
         if self.precision not in ("fp32", "bf16"):
             raise ValueError(f"precision must be 'fp32' or 'bf16', got {self.precision!r}")
@@ -158,6 +191,22 @@ class TrainConfig:
         return cls(**{name: kind(**nested[name]) for name, kind in _SUB_CONFIGS.items()}, **flat)
 
 
+def resume_conflicts(recorded: TrainConfig, changes: Mapping[str, object]) -> dict[str, tuple[object, object]]:
+    """What a resumed run of ``recorded`` may not do: ``{setting: (given, recorded)}`` for each of
+    ``changes`` (settings named as in :meth:`TrainConfig.with_changes`) that is not one of
+    :data:`RESUMABLE_SETTINGS` and differs from the recorded value."""
+    conflicts = {}
+    for key, value in changes.items():
+        old: object = recorded
+        for part in key.split("."):
+            if not hasattr(old, part):
+                raise ValueError(f"unknown training setting {key!r}")
+            old = getattr(old, part)
+        if key not in RESUMABLE_SETTINGS and value != old:
+            conflicts[key] = (value, old)
+    return conflicts
+
+
 REMOVED_MODEL_SETTINGS = {"gate_start": 0.5, "residual_scale": 0.0}
 """Model settings of options that were measured and dropped (the attention image output's initial gate, a
 random residual start), with the one value every model trained without them recorded. Checkpoints written
@@ -219,7 +268,7 @@ class Trainer:
         self.data = UnalignedDataset(*build_datasets(config.data, "train", config.seed), seed=config.seed)
         self.iteration = self.epoch = self.position = 0
         self.elapsed = 0.0
-        self._stop_requested = False
+        self.stop = StopSignals()  # Ctrl-C / SIGTERM during fit: finish the iteration, save, stop
         self._order: tuple[int, torch.Tensor] = (-1, torch.empty(0))  # (epoch, its permutation)
 
     # -- bookkeeping ---------------------------------------------------------------------------------
@@ -240,11 +289,7 @@ class Trainer:
     def state_dict(self) -> dict:
         """Everything to resume. In a distributed run every rank must call it (the per-rank pools and
         random states are gathered, in rank order, under ``ranks``)."""
-        own = {
-            "pools": [p.state_dict() for p in self.pools],
-            "torch_rng": torch.get_rng_state(),
-            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        }
+        own = {"pools": [p.state_dict() for p in self.pools], **get_process_rng_state()}
         ranks = self.distributed.gather_objects(own) if self.distributed is not None else [own]
         return {
             "kind": "trainer",
@@ -281,9 +326,7 @@ class Trainer:
         for pool, pool_state in zip(self.pools, own["pools"]):
             pool.load_state_dict(pool_state)
         self.order_rng.set_state(state["order_rng"])
-        torch.set_rng_state(own["torch_rng"])
-        if own["cuda_rng"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(own["cuda_rng"])
+        set_process_rng_state(own)
         counters = state["counters"]
         self.iteration, self.epoch, self.position = counters["iteration"], counters["epoch"], counters["position"]
         self.elapsed = float(state["elapsed"])
@@ -314,8 +357,16 @@ class Trainer:
         state = load_checkpoint(path)
         if state.get("kind") != "trainer":
             raise CheckpointError(f"{path}: a model checkpoint, not a training checkpoint; cannot resume")
+        recorded = TrainConfig.from_dict(state["config"])
+        conflicts = resume_conflicts(recorded, overrides)
+        if conflicts:
+            raise ValueError(
+                f"{path}: a resumed run keeps its data, networks and recipe; cannot change "
+                + ", ".join(f"{k} to {given!r} (recorded: {old!r})" for k, (given, old) in conflicts.items())
+                + f". It may change: {', '.join(sorted(RESUMABLE_SETTINGS))}"
+            )
         overrides.setdefault("out_dir", str(Path(path).parent))
-        trainer = cls(replace(TrainConfig.from_dict(state["config"]), **overrides), context_loss=context_loss)
+        trainer = cls(recorded.with_changes(overrides), context_loss=context_loss)
         try:
             trainer.load_state_dict(state)
         except (RuntimeError, KeyError, ValueError) as err:
@@ -383,7 +434,7 @@ class Trainer:
 
     def _stop_reason(self) -> str | None:
         c = self.config
-        if self._stop_requested:
+        if self.stop.requested:
             return "interrupt"
         if c.max_iterations is not None and self.iteration >= c.max_iterations:
             return "iterations"
@@ -392,15 +443,6 @@ class Trainer:
         if c.minutes is not None and self.elapsed >= c.minutes * 60:
             return "minutes"
         return None
-
-    def _request_stop(self, signum, frame) -> None:
-        """SIGINT (Ctrl-C) or SIGTERM (``kill``, a scheduler, a closing notebook): finish the iteration,
-        save and stop; a second signal aborts."""
-        if self._stop_requested:
-            raise KeyboardInterrupt
-        self._stop_requested = True
-        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-        print(f"\n{name}: stopping after this iteration and saving a checkpoint (again to abort).", flush=True)
 
     def fit(self) -> TrainResult:
         """Train until the epochs, ``max_iterations`` or ``minutes`` run out, or Ctrl-C / SIGTERM; then
@@ -418,61 +460,53 @@ class Trainer:
             remove_orphan_temporaries(self.checkpoint_path)  # left by a process killed while writing it
         if self.iteration == 0:  # a corrupt file stops the run now, not at the iteration that reads it
             self.data.verify(progress=c.progress and self.is_main)
-        in_main = threading.current_thread() is threading.main_thread()
-        stop_signals = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, self._request_stop) for sig in stop_signals} if in_main else {}
-        self._stop_requested = False
         desc = f"{c.model.method} {c.model.preset}" + (f" ×{self.world_size}" if self.distributed else "")
         bar = tqdm(total=total, initial=self.iteration, disable=not (c.progress and self.is_main), desc=desc)
         try:
-            while (reason := self._agreed_stop_reason()) is None:
-                start = time.perf_counter()
-                try:
-                    history = self.train_iteration()
-                except Exception:  # save what the completed iterations learned, then report the error
-                    if self.iteration > 0:
-                        path = self.save()
-                        if self.is_main:
-                            print(f"error at iteration {self.iteration + 1}: saved {path} first", file=sys.stderr)
-                    raise
-                self.elapsed += time.perf_counter() - start
-                if log is not None:
-                    log.write(self.iteration, self.epoch, self.elapsed, history)
-                bar.update()
-                if history:
-                    bar.set_postfix(progress_postfix(history))
-                if c.checkpoint_every and self.iteration % c.checkpoint_every == 0:
-                    self.save()
-                if c.sample_every and self.iteration % c.sample_every == 0 and self.is_main:
-                    self.save_samples()
+            with self.stop:
+                reason = self._iterate_until_stopped(log, bar)
         finally:
             bar.close()
             if log is not None:
                 log.close()
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
         path = self.save()
         if c.sample_every and self.is_main:
             self.save_samples()
         return TrainResult(self.iteration, self.epoch, self.elapsed, reason, path)
 
-    @torch.no_grad()
-    def save_samples(self, n: int = 6) -> list[Path]:
-        """Translate the first ``n`` test images of each domain; write ``samples/<dir>_<iter>.png``."""
-        from .viz import save_figure, translation_figure
+    def _iterate_until_stopped(self, log: LossLog | None, bar) -> str:
+        """Iterate, log, checkpoint and sample until a stop reason comes up; return it."""
+        c = self.config
+        while (reason := self._agreed_stop_reason()) is None:
+            start = time.perf_counter()
+            try:
+                history = self.train_iteration()
+            except Exception:  # save what the completed iterations learned, then report the error
+                if self.iteration > 0:
+                    path = self.save()
+                    if self.is_main:
+                        print(f"error at iteration {self.iteration + 1}: saved {path} first", file=sys.stderr)
+                raise
+            self.elapsed += time.perf_counter() - start
+            if log is not None:
+                log.write(self.iteration, self.epoch, self.elapsed, history)
+            bar.update()
+            if history:
+                bar.set_postfix(progress_postfix(history))
+            if c.checkpoint_every and self.iteration % c.checkpoint_every == 0:
+                self.save()
+            if c.sample_every and self.iteration % c.sample_every == 0 and self.is_main:
+                self.save_samples()
+        return reason
 
-        paths = []
-        test_A, test_B = build_datasets(self.config.data, "test", self.config.seed)
-        model = self.translation_model()
-        for direction, data in (("AtoB", test_A), ("BtoA", test_B)):
-            items = [data[i] for i in range(min(n, len(data)))]
-            x = torch.stack([it["image"] for it in items]).to(self.device)
-            m = torch.stack([it["masks"] for it in items]).to(self.device)
-            options = TranslateOptions(ins_per=self.config.sequential.ins_per)
-            y, b = translate(model, x, m, direction, options)
-            fig = translation_figure(x, m, y, b, title=f"{direction}, iteration {self.iteration}")
-            paths.append(save_figure(fig, self.out_dir / "samples" / f"{direction}_{self.iteration:06d}.png"))
-        return paths
+    def save_samples(self, n: int = 6) -> list[Path]:
+        """Translate the first ``n`` test images of each domain with :meth:`translation_model`; write
+        ``samples/<dir>_<iter>.png`` (:func:`~instagan_lite.samples.save_samples`)."""
+        c = self.config
+        options = TranslateOptions(c.sequential.for_inference())
+        return save_samples(
+            self.translation_model(), c.data, options, self.out_dir / "samples", self.iteration, c.seed, n
+        )
 
 
 def progress_postfix(history: list[dict[str, float]], keys: tuple[str, ...] = ("G", "D_A", "D_B")) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Translation at inference: the sequential loop without losses (the authors' ``test``), selective
 translation, and the optional clean-ups, all described by one :class:`TranslateOptions`.
 
-    y, b = translate(model, images, masks, "AtoB", TranslateOptions(ins_per=2))
+    y, b = translate(model, images, masks, "AtoB", TranslateOptions(SequentialConfig.inference(ins_per=2)))
     y, b = translate(model, images, masks, "AtoB", LITE_CLEANUPS)      # the lite recipe's clean-ups
     y, b = sequential_translate(G, images, masks, instances=[1])        # only instance 1; the rest kept
 """
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
 
-from .masks import ORDERS, check_masks, instance_validity, largest_component, select_instances
+from .masks import check_masks, instance_validity, largest_component, select_instances
 from .model import TranslationModel
-from .step import active_samples, step_slices
+from .sequence import SequentialConfig, active_samples
 
 __all__ = [
     "LITE_CLEANUPS",
@@ -29,14 +29,20 @@ __all__ = [
 ]
 
 
+_SEQUENCE_KEYS = ("ins_max", "ins_per", "order")
+"""The sequential keys that files written before :class:`SequentialConfig` was shared kept at the top level."""
+
+
 @dataclass(frozen=True)
 class TranslateOptions:
     """How a set generator translates at inference.
 
     Attributes:
-        ins_per: instances per sequential step (the authors translate 2 at a time).
-        ins_max: at most this many instances (the largest) are translated; None: all of them.
-        order: ``"decreasing"`` area (the authors' default) or ``"random"``.
+        sequential: the sequential spec (:class:`~instagan_lite.sequence.SequentialConfig`, as
+            ``TrainConfig.sequential``); by default every instance, 2 per step (as the authors translate),
+            in decreasing area, the last partial step kept. A trained model's is
+            ``config.sequential.for_inference()``; a spec that drops the last partial step (training's)
+            is refused.
         paste_back: keep the input pixels outside the union of each step's input and generated masks
             (:func:`paste_back`). Selective translation always pastes back.
         clean_masks: keep only the largest 4-connected region of each generated mask
@@ -48,20 +54,23 @@ class TranslateOptions:
     whole image in one call and ignore every option.
     """
 
-    ins_per: int = 2
-    ins_max: int | None = None
-    order: str = "decreasing"
+    sequential: SequentialConfig = field(default_factory=SequentialConfig.inference)
     paste_back: bool = False
     clean_masks: bool = False
     fill_background: bool = False
 
     def __post_init__(self) -> None:
-        if self.ins_per < 1:
-            raise ValueError(f"ins_per must be >= 1, got {self.ins_per}")
-        if self.ins_max is not None and self.ins_max < 1:
-            raise ValueError(f"ins_max must be >= 1 or None, got {self.ins_max}")
-        if self.order not in ORDERS:
-            raise ValueError(f"order must be one of {ORDERS}, got {self.order!r}")
+        if not isinstance(self.sequential, SequentialConfig):
+            raise TypeError(
+                f"sequential must be a SequentialConfig (e.g. SequentialConfig.inference(ins_per=2)), "
+                f"got {type(self.sequential).__name__}"
+            )
+        if self.sequential.drop_last:
+            raise ValueError(
+                "translation translates every instance asked for, so its spec keeps the last partial step: "
+                "use config.sequential.for_inference() or SequentialConfig.inference(ins_per=...), not the "
+                "training spec"
+            )
 
     def as_dict(self) -> dict:
         """The options as a JSON-friendly dict (what checkpoints and registries record)."""
@@ -69,8 +78,18 @@ class TranslateOptions:
 
     @classmethod
     def from_dict(cls, values: dict) -> TranslateOptions:
-        """Inverse of :meth:`as_dict`; unknown keys are an error."""
-        return cls(**values)
+        """Inverse of :meth:`as_dict`; unknown keys are an error. Older files kept ``ins_per``,
+        ``ins_max`` and ``order`` at the top level: those are read into ``sequential`` (an ``ins_per``
+        above ``ins_max``, which they allowed, translates ``ins_max`` in one step, as it did)."""
+        values = dict(values)
+        flat = {k: values.pop(k) for k in _SEQUENCE_KEYS if k in values}
+        if "sequential" not in values:
+            if flat.get("ins_max") is not None and flat.get("ins_per", 2) > flat["ins_max"]:
+                flat["ins_per"] = flat["ins_max"]
+            return cls(sequential=SequentialConfig.inference(**flat), **values)
+        if flat:
+            raise ValueError(f"translate options give both 'sequential' and {sorted(flat)}")
+        return cls(sequential=SequentialConfig(**values.pop("sequential")), **values)
 
 
 LITE_CLEANUPS = TranslateOptions(clean_masks=True, fill_background=True)
@@ -164,7 +183,7 @@ def sequential_translate(
     options: TranslateOptions | None = None,
     instances: torch.Tensor | Sequence[int] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Translate with a set generator ``options.ins_per`` instances at a time (the authors' ``test``).
+    """Translate with a set generator ``options.sequential.ins_per`` instances at a time (the authors' ``test``).
 
     Args:
         G: a generator called ``G(images, masks) -> (images, masks)``.
@@ -188,10 +207,11 @@ def sequential_translate(
         return images.clone(), masks.clone()
     pasting = options.paste_back or instances is not None
     candidates = torch.where(chosen[..., None, None], masks, torch.full_like(masks, -1.0))
-    n_keep = max(1, min(k, options.ins_max)) if options.ins_max is not None else k
-    ordered, slot = select_instances(candidates, n_keep, options.order)  # (B, n, H, W), (B, n)
+    sequential = options.sequential
+    n_keep = sequential.slots(k)
+    ordered, slot = select_instances(candidates, n_keep, sequential.order)  # (B, n, H, W), (B, n)
     out_images, out_masks = images.clone(), masks.clone()
-    for sl in step_slices(n_keep, options.ins_per, drop_last=False):
+    for sl in sequential.slices(n_keep):
         a_m, slot_m = ordered[:, sl], slot[:, sl]
         active = active_samples(a_m)
         if not active.any():
@@ -227,7 +247,7 @@ def translate(
     if direction not in ("AtoB", "BtoA"):
         raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
     G = model.G_A if direction == "AtoB" else model.G_B
-    if model.method == "instagan":
+    if model.method_spec.instance_wise:
         return sequential_translate(G, images, masks, options, instances)
     ignored = [name for name, given in _instance_options(options, instances).items() if given]
     if ignored:

@@ -48,7 +48,7 @@ def main() -> None:
         with torch.no_grad():  # score the weights as shipped: rounded to half precision
             for p in loaded.model.parameters():
                 p.copy_(p.half().float())
-        is_instagan = loaded.config.model.method == "instagan"
+        is_instagan = loaded.model.method_spec.instance_wise
         options = LITE_CLEANUPS if (is_instagan and args.cleanups) else TranslateOptions()
         metrics = evaluate_model(loaded.model, options, size=loaded.config.data.size, n=200)
         config = loaded.config.with_changes({"out_dir": f"outputs/ablation/{row}"})

@@ -13,7 +13,8 @@ from instagan_lite import (
     SetGenerator,
     SetGeneratorConfig,
 )
-from instagan_lite.layers import combine_image_output
+from instagan_lite.layers import combine_image_output, compose_layers
+from instagan_lite.model import ModelConfig
 from tests.helpers import rect_masks
 
 
@@ -162,8 +163,30 @@ def test_the_residual_image_output_starts_as_the_identity_and_keeps_the_masks_ge
 
 
 def test_a_removed_image_output_is_refused_by_name():
-    with pytest.raises(ValueError, match=r"image output must be one of \('direct', 'residual'\), got 'attention'"):
+    expected = r"image output must be one of \('direct', 'residual', 'layered'\), got 'attention'"
+    with pytest.raises(ValueError, match=expected):
         SetGenerator(SetGeneratorConfig.lite(image_output="attention"))
+
+
+def test_layered_output_by_hand():
+    """y' = clamp(x + 2·(s·Δ_o + (1 − s)·Δ_g)), s = merge(b') ∈ [0, 1]: pixel 1 inside a new instance takes
+    the object change, pixel 2 outside every one the background change, pixel 3 (s = 0.5) half of each."""
+    x = torch.tensor([[[[0.0, 0.0, 0.0]]]])
+    out = torch.tensor([[[[0.2, 0.2, 0.2]], [[-0.1, -0.1, -0.1]]]])  # Δ_o = 0.2, Δ_g = -0.1 (1 channel, 2 layers)
+    masks = torch.tensor([[[[1.0, -1.0, 0.0]], [[-1.0, -1.0, -1.0]]]])  # slot 2 absent
+    y = compose_layers(x, out, masks)
+    assert torch.allclose(y, torch.tensor([[[[0.4, -0.2, 0.1]]]]))
+    assert torch.equal(compose_layers(x, 0.9 * torch.ones_like(out), masks), torch.ones_like(x))  # clamped
+
+
+def test_layered_set_generator_starts_as_the_identity_and_its_outline_follows_the_masks():
+    g = SetGenerator(SetGeneratorConfig.lite(image_output="layered"))
+    assert g.decoder_img[-2].out_channels == 6  # an object and a background layer
+    x, masks = torch.rand(2, 3, 16, 16) * 2 - 1, rect_masks([[(2, 2, 9, 12)], [(4, 4, 12, 8)]], 2, 16)
+    y, _ = g(x, masks)
+    assert torch.equal(y, x)
+    with pytest.raises(ValueError, match=r"layered.*InstaGAN only"):
+        ModelConfig("cyclegan", image_output="layered")
 
 
 def test_image_outputs_by_hand():
@@ -198,6 +221,11 @@ def test_model_config_architecture_fields_change_the_generators_and_survive_a_ch
     assert n_trainable(narrow.D_A) == n_trainable(lite.D_A)  # the discriminators keep the preset's widths
     cyclegan = TranslationModel.build("cyclegan", "lite", generator_width=12)
     assert cyclegan.G_A.net.config.ngf == 12
+    shallow = TranslationModel.build("instagan", "lite", seed=0, generator_downsampling=1)
+    strides = [m.stride[0] for m in shallow.G_A.encoder_img if isinstance(m, torch.nn.Conv2d)]
+    assert strides == [1, 2]
+    features = shallow.G_A.encoder_img(torch.zeros(1, 3, 32, 32))
+    assert features.shape == (1, 32, 16, 16) and shallow.G_A(*_scene())[0].shape == (1, 3, 32, 32)
 
     config = TrainConfig(out_dir=str(tmp_path), max_iterations=1, progress=False, sample_every=0, seed=0)
     trainer = Trainer(config.with_changes({"model.generator_width": 8, "model.generator_blocks": 1}))

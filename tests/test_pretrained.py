@@ -58,3 +58,14 @@ def test_shipped_checkpoints_load_and_translate(name):
     masks[0, 0, 4:12, 4:20] = 1
     y, _ = translate(model, images, masks, "AtoB", options)
     assert y.shape == images.shape and torch.isfinite(y).all()
+
+
+@pytest.mark.parametrize("name", sorted(registry()))
+def test_a_shipped_file_loaded_by_path_has_the_options_its_registry_entry_records(name):
+    """The shipped files record their options in the older flat form (ins_per, ins_max, order at the top);
+    load_model reads them into the same TranslateOptions as the registry's entry."""
+    from instagan_lite.pretrained import CHECKPOINTS, load_model
+
+    entry = registry()[name]
+    by_path = load_model(CHECKPOINTS / entry["file"])
+    assert by_path.options == TranslateOptions.from_dict(entry["translate_options"]) == load_pretrained(name).options

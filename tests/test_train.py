@@ -12,8 +12,8 @@ import torch
 from instagan_lite.checkpoint import CheckpointError, load_checkpoint
 from instagan_lite.data.sources import DataConfig
 from instagan_lite.pretrained import load_model, save_model
-from instagan_lite.step import SequentialConfig
-from instagan_lite.train import TrainConfig, Trainer
+from instagan_lite.sequence import SequentialConfig
+from instagan_lite.train import TrainConfig, Trainer, resume_conflicts
 from tests.helpers import assert_same_parameters
 
 
@@ -30,6 +30,18 @@ def config(tmp_path) -> TrainConfig:
         out_dir=str(tmp_path / "run"),
         device="cpu",
     )
+
+
+def test_resume_from_python_refuses_a_recipe_change_and_allows_a_budget(config, tmp_path):
+    checkpoint = Trainer(replace(config, max_iterations=1)).fit().checkpoint
+    expected = r"cannot change lr to 0\.1 \(recorded: 0\.0002\).*It may change: channels_last"
+    with pytest.raises(ValueError, match=expected):
+        Trainer.resume(checkpoint, lr=0.1)
+    assert Trainer.resume(checkpoint, lr=2e-4, max_iterations=3).config.max_iterations == 3  # the same lr is fine
+    recorded = Trainer.resume(checkpoint).config
+    assert resume_conflicts(recorded, {"weights.cycle": 5.0, "minutes": 2.0, "data.size": 16}) == {
+        "weights.cycle": (5.0, 10.0)
+    }
 
 
 def test_resume_after_interruption_is_bitwise_identical(config, tmp_path):
@@ -112,7 +124,7 @@ def test_model_checkpoint_round_trip_and_cannot_resume(config, tmp_path):
     trainer = Trainer(config)
     path = save_model(trainer.model, tmp_path / "model.pt", config)
     model, loaded_config, options = load_model(path)
-    assert loaded_config == config and options.ins_per == 2
+    assert loaded_config == config and options.sequential == SequentialConfig.inference(ins_per=2)
     assert_same_parameters(trainer.model, model)
     with pytest.raises(CheckpointError, match="not a training checkpoint"):
         Trainer.resume(path)
@@ -272,3 +284,17 @@ def test_configs_recorded_before_the_dropped_options_were_removed_still_load():
     old["model"]["gate_start"] = 0.018
     with pytest.raises(ValueError, match=r"'gate_start' = 0\.018 belongs to a removed option"):
         TrainConfig.from_dict(old)
+
+
+def test_training_needs_ins_max_and_a_size_the_downsampling_divides():
+    with pytest.raises(ValueError, match=r"sequential\.ins_max must be a number for training"):
+        TrainConfig(sequential=SequentialConfig(ins_max=None))
+    with pytest.raises(ValueError, match=r"size must be a multiple of 8 \(the generators' downsampling\), got 36"):
+        TrainConfig(data=DataConfig(size=36)).with_changes({"model.generator_downsampling": 3})
+    assert TrainConfig(data=DataConfig(size=36)).with_changes({"model.generator_downsampling": 1}).data.size == 36
+
+
+def test_resume_names_an_unknown_setting(config):
+    checkpoint = Trainer(replace(config, max_iterations=1)).fit().checkpoint
+    with pytest.raises(ValueError, match="unknown training setting 'minutez'"):
+        Trainer.resume(checkpoint, minutez=3)

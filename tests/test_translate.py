@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from instagan_lite import SetGenerator, TranslateOptions, largest_component, sequential_translate
+from instagan_lite import SequentialConfig, SetGenerator, TranslateOptions, largest_component, sequential_translate
 from instagan_lite.translate import fill_vacated
 from tests.helpers import make_batch, rect_masks
 
@@ -13,7 +13,7 @@ from tests.helpers import make_batch, rect_masks
 def test_sequential_translate_one_step_equals_a_direct_call():
     g = SetGenerator.lite().eval()
     x, m = make_batch(3, batch=1)
-    y_seq, b_seq = sequential_translate(g, x, m, TranslateOptions(ins_per=3))
+    y_seq, b_seq = sequential_translate(g, x, m, TranslateOptions(SequentialConfig.inference(ins_per=3)))
     with torch.no_grad():
         y, b = g(x, m)
     torch.testing.assert_close(y_seq, y)
@@ -24,7 +24,7 @@ def test_sequential_translate_feeds_the_image_forward_and_scatters_masks_to_thei
     g = SetGenerator.lite().eval()
     x, m = make_batch(4, batch=1)
     perm = [2, 0, 3, 1]  # slot order differs from area order
-    y, b = sequential_translate(g, x, m[:, perm], TranslateOptions(ins_per=2))
+    y, b = sequential_translate(g, x, m[:, perm], TranslateOptions(SequentialConfig.inference(ins_per=2)))
     with torch.no_grad():
         y1, b1 = g(x, m[:, [0, 1]])  # the two largest first
         y2, b2 = g(y1, m[:, [2, 3]])
@@ -80,10 +80,10 @@ def test_sequential_translate_clean_and_fill_options():
     g = SetGenerator.lite().eval()
     x, m = make_batch(3, batch=2)
     y, b = sequential_translate(
-        g, x, m, TranslateOptions(ins_per=3)
+        g, x, m, TranslateOptions(SequentialConfig.inference(ins_per=3))
     )  # one step: later steps would see a different image
     y_clean, b_clean = sequential_translate(
-        g, x, m, TranslateOptions(ins_per=3, clean_masks=True, fill_background=True)
+        g, x, m, TranslateOptions(SequentialConfig.inference(ins_per=3), clean_masks=True, fill_background=True)
     )
     # every cleaned mask is a subset of the raw one and holds one 4-connected region
     assert not ((b_clean > 0) & ~(b > 0)).any()

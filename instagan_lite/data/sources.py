@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
+from ..settings import setting
 from .dataset import InstanceMaskDataset, JointTransform, ShapesDataset
 from .layout import DatasetError, image_dir, list_instances, load_image, mask_dir, read_mask
 from .shapes import BENCHMARK_SHAPES
@@ -48,11 +49,13 @@ class DataConfig:
     ``size``), randomly cropped to ``size`` (a multiple of 4) and flipped if ``flip``.
     """
 
-    source: str = SHAPES
-    size: int = 32
-    load_size: int | None = None
-    shapes_length: int = 2000
-    flip: bool = True
+    source: str = setting(
+        SHAPES, "'shapes' (the generated benchmark) or a dataset folder in the authors' layout", flag="data"
+    )
+    size: int = setting(32, "training (crop) size in pixels, a multiple of 4")
+    load_size: int | None = setting(None, "resize to this before the random crop (default: --size, no crop)", kind=int)
+    shapes_length: int = setting(2000, "training images per domain of the shapes data")
+    flip: bool = setting(True, "random horizontal flips")
 
     def __post_init__(self) -> None:
         if self.size < 4 or self.size % 4:
