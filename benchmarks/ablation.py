@@ -35,7 +35,7 @@ from instagan_lite.pretrained import load_model
 from instagan_lite.sequence import SequentialConfig
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions, translate
-from instagan_lite.viz import to_numpy_image
+from instagan_lite.viz import plain_images_figure
 
 RESULTS = Path(__file__).parent / "results"
 SQRT2 = math.sqrt(2)
@@ -215,8 +215,6 @@ def claims(reference: dict, results: dict) -> list[str]:
 
 
 def write(args, reference: dict, results: dict, examples: dict, evaluators) -> None:
-    from matplotlib.figure import Figure
-
     args.out.mkdir(parents=True, exist_ok=True)
     minutes = max((r["minutes"] for r in results.values()), default=0)
     lines = [
@@ -252,14 +250,7 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
     batch = shapes_test_batch("A", 32, 6)
     pictures = {"input (A)": batch["images"], "oracle (ideal B)": batch["oracle"]}
     pictures.update({ROWS[name].description: y for name, y in examples.items()})
-    fig = Figure(figsize=(8.2, 1.25 * len(pictures)), layout="constrained")
-    axes = fig.subplots(len(pictures), 6, squeeze=False)
-    for r, (label, images) in enumerate(pictures.items()):
-        for c in range(6):
-            axes[r, c].imshow(to_numpy_image(images[c]))
-            axes[r, c].set_xticks([])
-            axes[r, c].set_yticks([])
-        axes[r, 0].set_ylabel(label.replace(" (", "\n(").replace(": ", ":\n").replace(" + ", "\n+ "), fontsize=5)
+    fig = plain_images_figure(pictures)
     fig.savefig(args.out / "ablation.png", dpi=110)
 
 

@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument(
         "--plot",
         nargs="*",
-        default=["defaults", "defaults_2h", "slow_d"],
+        default=["defaults", "defaults_2h", "slow_d", "slow_d_down1_layered"],
         help="runs drawn in results/picture_curve.png",
     )
     args = parser.parse_args()

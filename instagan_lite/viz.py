@@ -11,8 +11,10 @@ import torch
 
 __all__ = [
     "PALETTE",
+    "compare_translations_figure",
     "draw_instances",
     "mask_overlay",
+    "plain_images_figure",
     "save_figure",
     "sequential_strip",
     "set_generator_diagram",
@@ -127,6 +129,50 @@ def translation_figure(
     if title:
         fig.suptitle(title, fontsize=9)
     return fig
+
+
+def plain_images_figure(rows: dict[str, torch.Tensor], title: str = "", width: float = 8.2):
+    """Rows of plain images, one row per entry of ``rows`` (label -> (N, 3, H, W) in [-1, 1]), one column
+    per sample, the label on the left: e.g. input, oracle and one row per system's translation of the
+    same N inputs. Every row needs the same N. Made without pyplot (a :class:`matplotlib.figure.Figure`)."""
+    from matplotlib.figure import Figure
+
+    counts = {label: images.shape[0] for label, images in rows.items()}
+    if not rows or len(set(counts.values())) != 1:
+        raise ValueError(f"plain_images_figure needs rows of the same number of images, got {counts}")
+    n = next(iter(counts.values()))
+    fig = Figure(figsize=(width, width / n * 0.92 * len(rows) + (0.3 if title else 0)), layout="constrained")
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for r, (label, images) in enumerate(rows.items()):
+        for c in range(n):
+            axes[r, c].imshow(to_numpy_image(images[c]), interpolation="nearest")
+            axes[r, c].set_xticks([])
+            axes[r, c].set_yticks([])
+        axes[r, 0].set_ylabel(label.replace(" (", "\n(").replace(": ", ":\n").replace(" + ", "\n+ "), fontsize=5)
+    if title:
+        fig.suptitle(title, fontsize=8)
+    return fig
+
+
+def compare_translations_figure(systems: dict, direction: str = "AtoB", n: int = 8, size: int = 32, title: str = ""):
+    """Plain images of the first ``n`` built-in test scenes of ``direction``'s source domain: the input,
+    the oracle (the right answer), then one row per system, each translating the same inputs.
+    ``systems`` maps a row label to ``(model, options)``: a
+    :class:`~instagan_lite.model.TranslationModel` and its
+    :class:`~instagan_lite.translate.TranslateOptions` (None: the default), e.g.
+    ``(loaded.model, loaded.options)`` of a shipped model. ``direction`` "AtoB" or "BtoA"."""
+    from instagan_lite.data.sources import shapes_test_batch
+    from instagan_lite.translate import translate
+
+    if direction not in ("AtoB", "BtoA"):
+        raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
+    source, target = ("A", "B") if direction == "AtoB" else ("B", "A")
+    batch = shapes_test_batch(source, size, n)
+    rows = {f"input ({source})": batch["images"], f"oracle ({target})": batch["oracle"]}
+    with torch.no_grad():
+        for label, (model, options) in systems.items():
+            rows[label] = translate(model, batch["images"], batch["masks"], direction, options)[0]
+    return plain_images_figure(rows, title)
 
 
 def save_figure(fig, path: Path | str, dpi: int = 100) -> Path:

@@ -9,6 +9,8 @@ precision, with its sha256, the command that made it, its training time and iter
 test images per direction, measured on the half-precision weights with the translation options it
 records) and its loss log. ``python -m instagan_lite train --minutes 15`` with no recipe flags is the
 headline's training command: ``benchmarks/ablation.py`` runs exactly that configuration.
+
+    python scripts/ship_checkpoints.py --long outputs/long/instagan/checkpoint.pt   # the picture model only
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 
 import torch
 
+from instagan_lite.checkpoint import load_checkpoint
 from instagan_lite.evaluate import evaluate_model
+from instagan_lite.evaluators import load_evaluators
 from instagan_lite.mask_predictor import load_mask_predictor
 from instagan_lite.pretrained import export_mask_predictor, export_pretrained, load_model, load_pretrained
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions
@@ -31,40 +35,56 @@ SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
 }
 
 
+# The picture model: a longer run of the lite recipe with the three picture candidates that lowered every
+# region score (docs/lite_recipe.md, "The picture: what holds it back"). Not an ablation row.
+LONG = "instagan_lite_shapes32_long"
+LONG_COMMAND = (
+    "python -m instagan_lite train --lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered"
+    " --epochs 100 --max-iterations 12000 --out-dir outputs/long/instagan"
+)
+
+
+def ship(
+    name: str, checkpoint: Path, command: str, minutes: float, iterations: int, cleanups: bool, evaluators=None
+) -> dict:
+    """Ship the run of ``checkpoint`` (its EMA weights where it keeps an average) as ``name``: scored on
+    200 test images per direction in half precision, as shipped, with the options it records (and the
+    learned columns, crop shape success among them, where ``evaluators`` are given)."""
+    loaded = load_model(checkpoint)
+    with torch.no_grad():  # score the weights as shipped: rounded to half precision
+        for p in loaded.model.parameters():
+            p.copy_(p.half().float())
+    is_instagan = loaded.model.method_spec.instance_wise
+    options = LITE_CLEANUPS if (is_instagan and cleanups) else TranslateOptions()
+    metrics = evaluate_model(loaded.model, options, evaluators=evaluators, size=loaded.config.data.size, n=200)
+    config = loaded.config.with_changes({"out_dir": str(checkpoint.parent)})
+    losses = checkpoint.parent / "losses.csv"
+    export_pretrained(loaded.model, config, name, command, minutes, iterations, metrics, options, losses=losses)
+    load_pretrained(name)  # the hash check passes
+    print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "object_l1")} for d in metrics})
+    return metrics
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=Path, default=Path("outputs/ablation"))
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
+    parser.add_argument("--long", type=Path, help=f"only ship this training checkpoint as {LONG} ({LONG_COMMAND})")
     args = parser.parse_args()
+    if args.long:
+        state = load_checkpoint(args.long, map_location="cpu")
+        iterations, minutes = state["counters"]["iteration"], state["elapsed"] / 60
+        ship(LONG, args.long, LONG_COMMAND, minutes, iterations, args.cleanups, load_evaluators())
+        return
     for name, (row, flags) in SHIP.items():
         folder = args.runs / row
-        loaded = load_model(folder / "checkpoint.pt")  # the EMA weights when the run keeps an average
         info = json.loads((folder / "row.json").read_text())
         command = (
             f"python -m instagan_lite train --minutes {info['minutes']:g}{flags} --out-dir outputs/ablation/{row}"
             f"  (as run by: python benchmarks/ablation.py --minutes 15; then python scripts/ship_checkpoints.py)"
         )
-        with torch.no_grad():  # score the weights as shipped: rounded to half precision
-            for p in loaded.model.parameters():
-                p.copy_(p.half().float())
-        is_instagan = loaded.model.method_spec.instance_wise
-        options = LITE_CLEANUPS if (is_instagan and args.cleanups) else TranslateOptions()
-        metrics = evaluate_model(loaded.model, options, size=loaded.config.data.size, n=200)
-        config = loaded.config.with_changes({"out_dir": f"outputs/ablation/{row}"})
-        export_pretrained(
-            loaded.model,
-            config,
-            name,
-            command,
-            info["minutes"],
-            info["iterations"],
-            metrics,
-            options,
-            losses=folder / "losses.csv",
-        )
-        load_pretrained(name)  # the hash check passes
-        print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "object_l1")} for d in metrics})
+        ship(name, folder / "checkpoint.pt", command, info["minutes"], info["iterations"], args.cleanups)
     if args.masks:
         command = f"python -m instagan_lite train-masks --data shapes --out {args.masks}"
         export_mask_predictor(load_mask_predictor(args.masks), "masks_shapes32", command)

@@ -201,3 +201,37 @@ def test_loss_curves_average_per_iteration_and_smooth():
     _assert_redrawn(before, after := _picture(widget))
     _control(widget, "terms").value = ("G", "D_A")
     _assert_redrawn(after, _picture(widget))
+
+
+def test_plain_images_figure_puts_each_row_of_images_in_its_own_row_of_axes():
+    from instagan_lite.viz import plain_images_figure
+
+    black, white = -torch.ones(3, 3, 8, 8), torch.ones(3, 3, 8, 8)
+    fig = plain_images_figure({"input (A)": black, "a model": white})
+    axes = np.array(fig.axes).reshape(2, 3)
+    assert [a.get_ylabel() for a in axes[:, 0]] == ["input\n(A)", "a model"]
+    for row, expected in ((0, 0.0), (1, 1.0)):
+        for ax in axes[row]:
+            shown = ax.get_images()[0].get_array()
+            assert shown.shape == (8, 8, 3) and np.allclose(shown, expected)  # [-1, 1] drawn as [0, 1]
+    with pytest.raises(ValueError, match="same number of images"):
+        plain_images_figure({"input": black, "fewer": white[:2]})
+
+
+def test_compare_translations_figure_rows_are_input_oracle_then_each_system():
+    from instagan_lite import TranslationModel
+    from instagan_lite.data.sources import shapes_test_batch
+    from instagan_lite.viz import compare_translations_figure
+
+    untrained = TranslationModel.build("instagan", "lite", seed=0).eval()  # residual output: starts as the identity
+    fig = compare_translations_figure({"untrained": (untrained, None)}, "BtoA", n=3, size=16)
+    axes = np.array(fig.axes).reshape(3, 3)
+    assert [a.get_ylabel() for a in axes[:, 0]] == ["input\n(B)", "oracle\n(A)", "untrained"]
+    batch = shapes_test_batch("B", 16, 3)
+    for c in range(3):
+        drawn = [axes[r, c].get_images()[0].get_array() for r in range(3)]
+        assert np.allclose(drawn[0], to_numpy_image(batch["images"][c]))
+        assert np.allclose(drawn[1], to_numpy_image(batch["oracle"][c]))
+        assert np.allclose(drawn[2], drawn[0], atol=1e-6)  # the identity's translation is its input
+    with pytest.raises(ValueError, match="direction must be"):
+        compare_translations_figure({}, "AB")
