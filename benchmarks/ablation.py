@@ -12,10 +12,12 @@ the training sizes, on a 48 px canvas), where training saw 1–4.
     python benchmarks/ablation.py --minutes 15               # every row (about 2 h 10 min on 2 cores)
     python benchmarks/ablation.py --minutes 1 --rows cyclegan instagan
     python benchmarks/ablation.py --evaluate-only            # re-evaluate the checkpoints under --runs
+    python benchmarks/ablation.py --picture                  # the shipped picture models (no training)
 
 Writes ``results/ablation.md`` (the table and the claims), ``ablation.json`` and ``ablation.png`` (plain
 images: input, oracle, one row per system); each row's run folder (checkpoint.pt, losses.csv, row.json)
-is under ``--runs``.
+is under ``--runs``. ``--picture`` scores the shipped picture model (12,000 iterations of the picture
+recipe, ``docs/lite_recipe.md``) and its λ_ctx = 0 twin the same way, into ``results/ablation_picture.*``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from instagan_lite.data.sources import shapes_test_batch, shapes_test_sets
@@ -31,7 +33,7 @@ from instagan_lite.evaluate import HEADLINE_COLUMNS, REFERENCE_NAMES, benchmark
 from instagan_lite.evaluators import load_evaluators
 from instagan_lite.losses import LossWeights
 from instagan_lite.model import ModelConfig
-from instagan_lite.pretrained import load_model
+from instagan_lite.pretrained import load_model, load_pretrained, registry
 from instagan_lite.sequence import SequentialConfig
 from instagan_lite.train import TrainConfig, Trainer
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions, translate
@@ -68,6 +70,12 @@ ROWS = {
     ),
     "instagan_fill": Row("the headline + both inference clean-ups", options=LITE_CLEANUPS, checkpoint_of="instagan"),
 }
+# --picture: (shipped model, description, with its shipped clean-ups); the keys are the rows they stand for
+PICTURE_ROWS = {
+    "instagan": ("instagan_lite_shapes32_long", "the picture model: InstaGAN + L_ctx + sequential", False),
+    "instagan_noctx": ("instagan_lite_shapes32_long_noctx", "its twin with λ_ctx = 0", False),
+    "instagan_fill": ("instagan_lite_shapes32_long", "the picture model + both inference clean-ups (shipped)", True),
+}
 COLUMNS = [
     *HEADLINE_COLUMNS,
     "oracle_iou",
@@ -98,43 +106,82 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="test images per direction")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--evaluate-only", action="store_true", help="evaluate the checkpoints already in --runs")
+    parser.add_argument("--picture", action="store_true", help="evaluate the shipped picture models instead")
     args = parser.parse_args()
 
-    if not args.evaluate_only:
-        for name in args.rows:
-            if ROWS[name].checkpoint_of is None:
-                info = train_row(name, args.minutes, args.runs)
-                print(f"{name}: {info['iterations']} iterations in {info['minutes']} min", flush=True)
-    evaluators = load_evaluators()
-    models, infos, examples = {}, {}, {}
-    batch = shapes_test_batch("A", 32, 6)
-    for name in args.rows:
+    if args.picture:
+        loaded_rows = picture_rows()
+    else:
+        if not args.evaluate_only:
+            for name in args.rows:
+                if ROWS[name].checkpoint_of is None:
+                    info = train_row(name, args.minutes, args.runs)
+                    print(f"{name}: {info['iterations']} iterations in {info['minutes']} min", flush=True)
+        loaded_rows = trained_rows(args.rows, args.runs)
+    evaluate_rows(args, loaded_rows, "ablation_picture" if args.picture else "ablation")
+
+
+def trained_rows(names: list[str], runs: Path) -> dict:
+    """``{row: (model, options, info)}`` for the rows' checkpoints under ``runs``."""
+    rows = {}
+    for name in names:
         row = ROWS[name]
-        folder = args.runs / (row.checkpoint_of or name)
+        folder = runs / (row.checkpoint_of or name)
         loaded = load_model(folder / "checkpoint.pt")
         options = row.options or loaded.options
-        models[name] = (loaded.model, options)
-        infos[name] = {
+        info = {
             **json.loads((folder / "row.json").read_text()),
             "description": row.description,
             "inference_only": row.checkpoint_of is not None,
             "config": loaded.config.as_dict(),
-            "options": options.as_dict(),
         }
-        examples[name] = translate(loaded.model, batch["images"], batch["masks"], "AtoB", options)[0]
+        rows[name] = (loaded.model, options, info)
+    return rows
+
+
+def picture_rows() -> dict:
+    """``{row: (model, options, info)}`` for the shipped picture models (``PICTURE_ROWS``): scored with no
+    clean-ups, except the row that keeps its shipped ones."""
+    rows, entries = {}, registry()
+    for name, (shipped, description, cleanups) in PICTURE_ROWS.items():
+        loaded, entry = load_pretrained(shipped), entries[shipped]
+        options = loaded.options if cleanups else replace(loaded.options, clean_masks=False, fill_background=False)
+        info = {
+            "minutes": entry["train_minutes"],
+            "iterations": entry["iterations"],
+            "description": description,
+            "shipped": shipped,
+            "inference_only": name == "instagan_fill",
+            "config": loaded.config.as_dict(),
+        }
+        rows[name] = (loaded.model, options, info)
+    return rows
+
+
+def evaluate_rows(args, rows: dict, stem: str) -> None:
+    """Score ``rows`` (``{row: (model, options, info)}``) on 200 test images per direction and on the
+    8-instance test set, and write ``<stem>.md/.json/.png`` under ``args.out``."""
+    evaluators = load_evaluators()
+    batch = shapes_test_batch("A", 32, 6)
+    models = {name: (model, options) for name, (model, options, _) in rows.items()}
+    examples = {
+        rows[name][2]["description"]: translate(model, batch["images"], batch["masks"], "AtoB", options)[0]
+        for name, (model, options) in models.items()
+    }
     tables = benchmark(models, evaluators=evaluators, n=args.n)
     crowded = shapes_test_sets(48, args.n, instances=8, object_scale=32 / 48)
     eight = benchmark(models, crowded, references=False)
     reference = {key: {d: tables[d][name] for d in tables} for key, name in REFERENCE_NAMES.items()}
     results = {
         name: {
-            **infos[name],
+            **info,
+            "options": options.as_dict(),
             "metrics": {d: tables[d][name] for d in tables},
             "eight_instances": {d: eight[d][name] for d in eight},
         }
-        for name in args.rows
+        for name, (_, options, info) in rows.items()
     }
-    write(args, reference, results, examples, evaluators)
+    write(args, reference, results, examples, evaluators, stem)
 
 
 def cell(metrics: dict, column: str) -> str:
@@ -214,11 +261,12 @@ def claims(reference: dict, results: dict) -> list[str]:
     return lines
 
 
-def write(args, reference: dict, results: dict, examples: dict, evaluators) -> None:
+def write(args, reference: dict, results: dict, examples: dict, evaluators, stem: str = "ablation") -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     minutes = max((r["minutes"] for r in results.values()), default=0)
+    budget = "up to 12,000 iterations" if args.picture else f"{minutes:g} min of training"
     lines = [
-        f"Shapes benchmark, 32 px, 2 CPU cores, {minutes:g} min of training per row (one row at a time, machine "
+        f"Shapes benchmark, 32 px, 2 CPU cores, {budget} per row (one row at a time, machine "
         f"otherwise idle), {args.n} test images per direction. Cells: A→B / B→A; pixel differences in [-1, 1] "
         "units.",
         "",
@@ -242,16 +290,16 @@ def write(args, reference: dict, results: dict, examples: dict, evaluators) -> N
         f"classifier {evaluators.domain_accuracy:.1%} on held-out real scenes; KID×100 on the domain classifier's "
         "features against real target test images.",
         "",
-        "![examples](ablation.png)",
+        f"![examples]({stem}.png)",
     ]
-    (args.out / "ablation.md").write_text("\n".join(lines) + "\n")
-    (args.out / "ablation.json").write_text(json.dumps({"reference": reference, "rows": results}, indent=2))
+    (args.out / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    (args.out / f"{stem}.json").write_text(json.dumps({"reference": reference, "rows": results}, indent=2))
     print("\n".join(lines))
     batch = shapes_test_batch("A", 32, 6)
     pictures = {"input (A)": batch["images"], "oracle (ideal B)": batch["oracle"]}
-    pictures.update({ROWS[name].description: y for name, y in examples.items()})
+    pictures.update(examples)
     fig = plain_images_figure(pictures)
-    fig.savefig(args.out / "ablation.png", dpi=110)
+    fig.savefig(args.out / f"{stem}.png", dpi=110)
 
 
 if __name__ == "__main__":

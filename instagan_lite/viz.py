@@ -154,24 +154,39 @@ def plain_images_figure(rows: dict[str, torch.Tensor], title: str = "", width: f
     return fig
 
 
-def compare_translations_figure(systems: dict, direction: str = "AtoB", n: int = 8, size: int = 32, title: str = ""):
-    """Plain images of the first ``n`` built-in test scenes of ``direction``'s source domain: the input,
-    the oracle (the right answer), then one row per system, each translating the same inputs.
-    ``systems`` maps a row label to ``(model, options)``: a
-    :class:`~instagan_lite.model.TranslationModel` and its
+def compare_translations_figure(
+    systems: dict,
+    direction: str = "AtoB",
+    n: int = 8,
+    size: int = 32,
+    title: str = "",
+    data: Path | str | None = None,
+):
+    """Plain images of the first ``n`` test scenes of ``direction``'s source domain: the input, the oracle
+    (the right answer, where the data has one), then one row per system, each translating the same inputs.
+    The scenes are the built-in benchmark's at ``size`` px, or a dataset folder's test split (``data``,
+    e.g. one written by ``make-shapes``; ``size`` is then the folder's). ``systems`` maps a row label to
+    ``(model, options)``: a :class:`~instagan_lite.model.TranslationModel` and its
     :class:`~instagan_lite.translate.TranslateOptions` (None: the default), e.g.
     ``(loaded.model, loaded.options)`` of a shipped model. ``direction`` "AtoB" or "BtoA"."""
-    from instagan_lite.data.sources import shapes_test_batch
+    from instagan_lite.data.sources import folder_test_sets, shapes_test_batch
     from instagan_lite.translate import translate
 
     if direction not in ("AtoB", "BtoA"):
         raise ValueError(f"direction must be 'AtoB' or 'BtoA', got {direction!r}")
     source, target = ("A", "B") if direction == "AtoB" else ("B", "A")
-    batch = shapes_test_batch(source, size, n)
-    rows = {f"input ({source})": batch["images"], f"oracle ({target})": batch["oracle"]}
+    if data is None:
+        batch = shapes_test_batch(source, size, n)
+        images, masks, oracle = batch["images"], batch["masks"], batch["oracle"]
+    else:
+        scenes = folder_test_sets(data, n)[direction]
+        images, masks, oracle = scenes.images, scenes.masks, scenes.oracle
+    rows = {f"input ({source})": images}
+    if oracle is not None:
+        rows[f"oracle ({target})"] = oracle
     with torch.no_grad():
         for label, (model, options) in systems.items():
-            rows[label] = translate(model, batch["images"], batch["masks"], direction, options)[0]
+            rows[label] = translate(model, images, masks, direction, options)[0]
     return plain_images_figure(rows, title)
 
 

@@ -10,7 +10,8 @@ test images per direction, measured on the half-precision weights with the trans
 records) and its loss log. ``python -m instagan_lite train --minutes 15`` with no recipe flags is the
 headline's training command: ``benchmarks/ablation.py`` runs exactly that configuration.
 
-    python scripts/ship_checkpoints.py --long outputs/long/instagan/checkpoint.pt   # the picture model only
+    python scripts/ship_checkpoints.py --cleanups --long outputs/long/instagan/checkpoint.pt   # the picture model
+    python scripts/ship_checkpoints.py --cleanups --long-noctx outputs/long/instagan_noctx/checkpoint.pt  # its twin
 """
 
 from __future__ import annotations
@@ -36,12 +37,16 @@ SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
 
 
 # The picture model: a longer run of the lite recipe with the three picture candidates that lowered every
-# region score (docs/lite_recipe.md, "The picture: what holds it back"). Not an ablation row.
+# region score (docs/lite_recipe.md, "The picture: what holds it back"), and its λ_ctx = 0 twin at the same
+# budget. Not ablation rows of the 15-minute table: ``benchmarks/ablation.py --picture`` scores them.
 LONG = "instagan_lite_shapes32_long"
-LONG_COMMAND = (
-    "python -m instagan_lite train --lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered"
-    " --epochs 100 --max-iterations 12000 --out-dir outputs/long/instagan"
-)
+LONG_NOCTX = "instagan_lite_shapes32_long_noctx"
+PICTURE_FLAGS = "--lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered --epochs 100"
+LONG_COMMANDS = {
+    LONG: f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --out-dir outputs/long/instagan",
+    LONG_NOCTX: f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --lambda-ctx 0"
+    " --out-dir outputs/long/instagan_noctx",
+}
 
 
 def ship(
@@ -70,12 +75,18 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=Path("outputs/ablation"))
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
-    parser.add_argument("--long", type=Path, help=f"only ship this training checkpoint as {LONG} ({LONG_COMMAND})")
+    parser.add_argument("--long", type=Path, help=f"ship this training checkpoint as {LONG} ({LONG_COMMANDS[LONG]})")
+    parser.add_argument(
+        "--long-noctx", type=Path, help=f"ship this training checkpoint as {LONG_NOCTX} ({LONG_COMMANDS[LONG_NOCTX]})"
+    )
     args = parser.parse_args()
-    if args.long:
-        state = load_checkpoint(args.long, map_location="cpu")
-        iterations, minutes = state["counters"]["iteration"], state["elapsed"] / 60
-        ship(LONG, args.long, LONG_COMMAND, minutes, iterations, args.cleanups, load_evaluators())
+    long_runs = {LONG: args.long, LONG_NOCTX: args.long_noctx}
+    if any(long_runs.values()):  # only the picture models
+        for name, checkpoint in long_runs.items():
+            if checkpoint is not None:
+                state = load_checkpoint(checkpoint, map_location="cpu")
+                iterations, minutes = state["counters"]["iteration"], state["elapsed"] / 60
+                ship(name, checkpoint, LONG_COMMANDS[name], minutes, iterations, args.cleanups, load_evaluators())
         return
     for name, (row, flags) in SHIP.items():
         folder = args.runs / row

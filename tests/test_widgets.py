@@ -235,3 +235,30 @@ def test_compare_translations_figure_rows_are_input_oracle_then_each_system():
         assert np.allclose(drawn[2], drawn[0], atol=1e-6)  # the identity's translation is its input
     with pytest.raises(ValueError, match="direction must be"):
         compare_translations_figure({}, "AB")
+
+
+def test_compare_translations_figure_of_a_dataset_folder_shows_its_scenes_and_oracle_only_if_it_has_one(tmp_path):
+    import shutil
+
+    from instagan_lite import TranslationModel
+    from instagan_lite.data.dataset import generate_shapes_dataset
+    from instagan_lite.data.sources import folder_test_sets, shapes_test_batch
+    from instagan_lite.viz import compare_translations_figure
+
+    root = generate_shapes_dataset(
+        tmp_path / "d2t", 16, n_train=2, n_test=3, progress=False, shapes=("disc", "triangle"), n_evaluator=0
+    )
+    untrained = TranslationModel.build("instagan", "lite", seed=0).eval()
+    fig = compare_translations_figure({"untrained": (untrained, None)}, "AtoB", n=2, data=root)
+    axes = np.array(fig.axes).reshape(3, 2)
+    assert [a.get_ylabel() for a in axes[:, 0]] == ["input\n(A)", "oracle\n(B)", "untrained"]
+    scenes = folder_test_sets(root, 2)["AtoB"]
+    for c in range(2):  # the folder's discs, not the built-in ellipses
+        assert np.allclose(axes[0, c].get_images()[0].get_array(), to_numpy_image(scenes.images[c]))
+        assert np.allclose(axes[1, c].get_images()[0].get_array(), to_numpy_image(scenes.oracle[c]))
+    assert not torch.allclose(scenes.images[0], shapes_test_batch("A", 16, 1)["images"][0])
+    for d in "AB":
+        shutil.rmtree(root / f"test{d}_oracle")
+        shutil.rmtree(root / f"test{d}_oracle_seg")
+    fig = compare_translations_figure({"untrained": (untrained, None)}, "BtoA", n=2, data=root)
+    assert [a.get_ylabel() for a in np.array(fig.axes).reshape(2, 2)[:, 0]] == ["input\n(B)", "untrained"]
