@@ -17,7 +17,8 @@ the training sizes, on a 48 px canvas), where training saw 1–4.
 Writes ``results/ablation.md`` (the table and the claims), ``ablation.json`` and ``ablation.png`` (plain
 images: input, oracle, one row per system); each row's run folder (checkpoint.pt, losses.csv, row.json)
 is under ``--runs``. ``--picture`` scores the shipped picture model (12,000 iterations of the picture
-recipe, ``docs/lite_recipe.md``) and its λ_ctx = 0 twin the same way, into ``results/ablation_picture.*``.
+recipe, ``docs/lite_recipe.md``), its λ_ctx = 0 twin and the two baselines trained as long with the
+recipe's slow discriminator and 16×16 bottleneck the same way, into ``results/ablation_picture.*``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ ROWS = {
 }
 # --picture: (shipped model, description, with its shipped clean-ups); the keys are the rows they stand for
 PICTURE_ROWS = {
+    "cyclegan": ("cyclegan_lite_shapes32_long", "CycleGAN (≈2× parameters), slow D, 16×16 bottleneck", False),
+    "cyclegan_seg": ("cyclegan_seg_lite_shapes32_long", "CycleGAN + Seg, slow D, 16×16 bottleneck", False),
     "instagan": ("instagan_lite_shapes32_long", "the picture model: InstaGAN + L_ctx + sequential", False),
     "instagan_noctx": ("instagan_lite_shapes32_long_noctx", "its twin with λ_ctx = 0", False),
     "instagan_fill": ("instagan_lite_shapes32_long", "the picture model + both inference clean-ups (shipped)", True),

@@ -11,6 +11,8 @@ interrupted curve resumes where it stopped (``--resume``) and every number has i
     python benchmarks/picture_curve.py --name idt5 --set weights.identity=5   # a candidate: TrainConfig keys
     python benchmarks/picture_curve.py --name defaults --resume      # continue after an interruption
     python benchmarks/picture_curve.py --table     # rewrite results/picture_curve.md and picture_curve.png
+    python benchmarks/picture_curve.py --name cyclegan --set model.method=cyclegan --iterations 1000 12000
+                                                   # marks in iterations instead of minutes
 
 Runs go to ``outputs/curves/<name>/`` (checkpoint, ``curve.json``, figures). Each mark's scores are also
 kept in ``benchmarks/results/curves/<name>.json`` (committed: the checkpoints are too large to commit),
@@ -71,7 +73,11 @@ def save_figure(trainer: Trainer, model, path: Path) -> None:
         write(fig, path.with_name(f"{path.stem}_{direction}.png"))
 
 
-def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool, seed: int) -> list[dict]:
+def run_curve(
+    name: str, changes: dict, marks: list[float], n: int, resume: bool, seed: int, unit: str = "minutes"
+) -> list[dict]:
+    """Train run ``name`` to each mark (minutes of training, or iterations where ``unit`` is
+    ``"iterations"``), scoring and saving a snapshot at each; returns every mark's row so far."""
     out = RUNS / name
     checkpoint = out / "checkpoint.pt"
     log_path = out / "curve.json"
@@ -85,10 +91,10 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
         rows = []
     out.mkdir(parents=True, exist_ok=True)
     evaluators = load_evaluators()
-    done = {row["minutes"] for row in rows}
+    done = {row["iteration"] if unit == "iterations" else row["minutes"] for row in rows}
     for mark in [m for m in marks if m not in done]:
         start = time.perf_counter()
-        while trainer.elapsed < mark * 60:
+        while (trainer.iteration if unit == "iterations" else trainer.elapsed / 60) < mark:
             step = time.perf_counter()
             history = trainer.train_iteration()
             trainer.elapsed += time.perf_counter() - step
@@ -100,10 +106,11 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
                 )
         trainer.save(checkpoint)
         model = trainer.translation_model()  # what a learner gets: the EMA where the recipe keeps one
-        row = {"minutes": mark, "iteration": trainer.iteration, "rows": score(trainer, model, evaluators, n)}
+        minutes = mark if unit == "minutes" else round(trainer.elapsed / 60, 1)
+        row = {"minutes": minutes, "iteration": trainer.iteration, "rows": score(trainer, model, evaluators, n)}
         if trainer.ema is not None:  # how far the average lags the weights being trained
             row["raw"] = score(trainer, copy.deepcopy(trainer.model).eval(), evaluators, n)
-        save_figure(trainer, model, out / f"minutes_{mark:g}.png")
+        save_figure(trainer, model, out / f"{unit}_{mark:g}.png")
         rows.append(row)
         setting = f"{torch.get_num_threads()} thread(s)"
         log = json.dumps({"name": name, "changes": changes, "seed": seed, "setting": setting, "rows": rows}, indent=1)
@@ -111,7 +118,7 @@ def run_curve(name: str, changes: dict, marks: list[float], n: int, resume: bool
         SCORES.mkdir(parents=True, exist_ok=True)
         (SCORES / f"{name}.json").write_text(log)
         print(
-            f"{name} {mark:g} min, it {trainer.iteration} ({time.perf_counter() - start:.0f} s): {row['rows']}",
+            f"{name} {minutes:g} min, it {trainer.iteration} ({time.perf_counter() - start:.0f} s): {row['rows']}",
             flush=True,
         )
     return rows
@@ -155,8 +162,8 @@ def write_table() -> Path:
     return target
 
 
-def plot_curves(names: list[str]) -> Path:
-    """results/picture_curve.png: crop shape success and the three region scores of the runs ``names``
+def plot_curves(names: list[str], stem: str = "picture_curve") -> Path:
+    """results/<stem>.png: crop shape success and the three region scores of the runs ``names``
     against iterations, both directions (A→B solid, B→A dashed)."""
     import matplotlib
 
@@ -178,7 +185,7 @@ def plot_curves(names: list[str]) -> Path:
         ax.axhline(targets[key], color="grey", lw=0.8, ls=":")
         ax.set(title=label, xlabel="iterations", ylim=(-0.02, 1.25 if key.endswith("identity") else 1.02))
     axes[0].legend(fontsize=7)
-    target = RESULTS / "picture_curve.png"
+    target = RESULTS / f"{stem}.png"
     fig.savefig(target, dpi=110)
     plt.close(fig)
     return target
@@ -188,7 +195,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--name", help="the run's folder under outputs/curves/")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="TrainConfig.with_changes keys")
-    parser.add_argument("--marks", nargs="+", type=float, default=[5, 15, 30, 60, 120], help="minutes")
+    marks = parser.add_mutually_exclusive_group()
+    marks.add_argument("--marks", nargs="+", type=float, default=[5, 15, 30, 60, 120], help="minutes")
+    marks.add_argument("--iterations", nargs="+", type=int, help="marks in iterations instead of minutes")
     parser.add_argument("--n", type=int, default=200, help="test images per direction")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue outputs/curves/<name>/checkpoint.pt")
@@ -197,16 +206,20 @@ def main() -> None:
         "--plot",
         nargs="*",
         default=["defaults", "defaults_2h", "slow_d", "slow_d_down1_layered"],
-        help="runs drawn in results/picture_curve.png",
+        help="runs drawn in the figure",
     )
+    parser.add_argument("--figure", default="picture_curve", help="the figure's name under results/ (no .png)")
     args = parser.parse_args()
     if not args.table:
         if not args.name:
             parser.error("--name is required unless --table")
         changes = dict((k, parse_value(v)) for k, v in (item.split("=", 1) for item in args.set))
-        run_curve(args.name, changes, sorted(args.marks), args.n, args.resume, args.seed)
+        if args.iterations:
+            run_curve(args.name, changes, sorted(args.iterations), args.n, args.resume, args.seed, "iterations")
+        else:
+            run_curve(args.name, changes, sorted(args.marks), args.n, args.resume, args.seed)
     print(write_table())
-    print(plot_curves(args.plot))
+    print(plot_curves(args.plot, args.figure))
 
 
 if __name__ == "__main__":

@@ -36,9 +36,12 @@ class ResnetGeneratorConfig:
     """Widths of a :class:`ResnetGenerator`.
 
     ``in_channels`` / ``out_channels`` are 3 for CycleGAN and 4 for the "CycleGAN + Seg" baseline
-    (image plus the union of the instance masks). ``image_output`` (not CycleGAN's unless ``"direct"``;
-    ``"residual"`` needs in = out channels): how the decoder's output becomes the image, see
-    :func:`~instagan_lite.layers.combine_image_output`.
+    (image plus the union of the instance masks); ``mask_channels`` (0 or 1) says how many of the last
+    channels, in and out, are masks. ``image_output`` (not CycleGAN's unless ``"direct"``; ``"residual"``
+    needs in = out channels): how the decoder's output becomes the image, see
+    :func:`~instagan_lite.layers.combine_image_output`. The mask channels are always the direct tanh
+    output, as the set generator's mask decoder: a residual on a mask of exactly ±1 gets no gradient
+    through its clamp and would stay the input mask for ever.
     """
 
     in_channels: int = 3
@@ -47,12 +50,18 @@ class ResnetGeneratorConfig:
     n_blocks: int = 9
     n_downsampling: int = 2
     image_output: str = "direct"
+    mask_channels: int = 0
 
     def __post_init__(self) -> None:
         if self.image_output == "layered":
             raise ValueError("the layered image output needs generated instance masks: set generators (InstaGAN) only")
         if self.image_output != "direct" and self.in_channels != self.out_channels:
             raise ValueError(f"a {self.image_output} image output needs as many output channels as input channels")
+        if not 0 <= self.mask_channels < min(self.in_channels, self.out_channels):
+            raise ValueError(
+                f"mask_channels must leave at least one image channel: 0 <= mask_channels < "
+                f"{min(self.in_channels, self.out_channels)}, got {self.mask_channels}"
+            )
 
     @classmethod
     def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGeneratorConfig:
@@ -71,7 +80,8 @@ class ResnetGenerator(nn.Module):
 
     Shapes: (B, in_channels, H, W) in [-1, 1] -> (B, out_channels, H, W) in [-1, 1]; H and W must be
     multiples of 2^n_downsampling (4 by default). At the paper widths (ngf 64, 9 blocks) it has
-    11,378,179 parameters.
+    11,378,179 parameters. The image channels follow ``image_output``; the last ``mask_channels`` are
+    the decoder's tanh output (the translated mask, as g_GA's).
     """
 
     def __init__(self, config: ResnetGeneratorConfig | None = None) -> None:
@@ -81,7 +91,7 @@ class ResnetGenerator(nn.Module):
         self.encoder = encoder(config.in_channels, config.ngf, config.n_blocks, n)
         self.decoder = decoder(config.ngf * 2**n, config.ngf, config.out_channels, n)
         init_weights(self)
-        init_image_output(self.decoder, config.image_output)
+        init_image_output(self.decoder, config.image_output, config.mask_channels)
 
     @classmethod
     def paper(cls, in_channels: int = 3, out_channels: int = 3) -> ResnetGenerator:
@@ -95,7 +105,12 @@ class ResnetGenerator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.config.in_channels, 2**self.config.n_downsampling, name="x")
-        return combine_image_output(self.config.image_output, x, self.decoder(self.encoder(x)))
+        out = self.decoder(self.encoder(x))
+        m = self.config.mask_channels
+        if m == 0:
+            return combine_image_output(self.config.image_output, x, out)
+        image = combine_image_output(self.config.image_output, x[:, :-m], out[:, :-m])
+        return torch.cat([image, out[:, -m:]], 1)  # masks: direct tanh output
 
 
 @dataclass(frozen=True)

@@ -44,18 +44,23 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
                 nn.init.zeros_(m.bias)
 
 
-def init_image_output(decoder: nn.Module, kind: str) -> None:
+def init_image_output(decoder: nn.Module, kind: str, mask_channels: int = 0) -> None:
     """Initialise a decoder ending in [conv, tanh] for its image output: ``"residual"`` and ``"layered"``
-    zero the last conv's weights and bias, so the generator starts exactly as the identity (Δ = 0);
-    ``"direct"`` is left as it is; any other kind is refused."""
+    zero the last conv's weights and bias for the image channels, so the generator starts exactly as the
+    identity on the image (Δ = 0); the last ``mask_channels`` output channels (a direct mask output, see
+    :class:`~instagan_lite.cyclegan.ResnetGenerator`) keep their initialisation; ``"direct"`` is left as it
+    is; any other kind is refused."""
     if kind not in IMAGE_OUTPUTS:
         raise ValueError(f"image output must be one of {IMAGE_OUTPUTS}, got {kind!r}")
     if kind in ("residual", "layered"):
         last = [m for m in decoder.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))][-1]
+        if not isinstance(last, nn.Conv2d):
+            raise ValueError("the image output's last layer must be a Conv2d (out channels first)")
+        image_rows = last.out_channels - mask_channels
         with torch.no_grad():
-            last.weight.zero_()
+            last.weight[:image_rows].zero_()
             if last.bias is not None:
-                last.bias.zero_()
+                last.bias[:image_rows].zero_()
 
 
 def combine_image_output(kind: str, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -63,6 +68,10 @@ def combine_image_output(kind: str, x: torch.Tensor, out: torch.Tensor) -> torch
 
     - ``"direct"`` (the authors'): y' = out;
     - ``"residual"``: y' = clamp(x + 2·out, −1, 1) — a change Δ = 2·out of any size.
+
+    Only for images, not for binary masks: the clamp passes no gradient where x + 2·out is exactly ±1,
+    so a residual on a mask of ±1 that starts at Δ = 0 never moves (the set generator's mask decoder and
+    the CycleGAN + Seg generator's mask channel are direct).
     """
     if kind == "direct":
         return out

@@ -202,6 +202,7 @@ def _build_pair(config: ModelConfig) -> tuple[nn.Module, nn.Module]:
         n_blocks=config.generator_blocks or g_cfg.n_blocks,
         n_downsampling=config.generator_downsampling or g_cfg.n_downsampling,
         image_output=config.resolved_image_output,
+        mask_channels=method.mask_channels,  # CycleGAN + Seg's mask channel: direct output
     )
     return ConcatGenerator(ResnetGenerator(g_cfg)), ConcatDiscriminator(
         PatchDiscriminator(getattr(PatchDiscriminatorConfig, config.preset)(channels))

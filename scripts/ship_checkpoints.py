@@ -12,6 +12,8 @@ headline's training command: ``benchmarks/ablation.py`` runs exactly that config
 
     python scripts/ship_checkpoints.py --cleanups --long outputs/long/instagan/checkpoint.pt   # the picture model
     python scripts/ship_checkpoints.py --cleanups --long-noctx outputs/long/instagan_noctx/checkpoint.pt  # its twin
+    python scripts/ship_checkpoints.py --long-cyclegan outputs/curves/cyclegan_slow_d_down1/checkpoint.pt \\
+        --long-cyclegan-seg outputs/long/cyclegan_seg/checkpoint.pt          # the baselines at that budget
 """
 
 from __future__ import annotations
@@ -37,15 +39,31 @@ SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
 
 
 # The picture model: a longer run of the lite recipe with the three picture candidates that lowered every
-# region score (docs/lite_recipe.md, "The picture: what holds it back"), and its λ_ctx = 0 twin at the same
-# budget. Not ablation rows of the 15-minute table: ``benchmarks/ablation.py --picture`` scores them.
+# region score (docs/lite_recipe.md, "The picture: what holds it back"), its λ_ctx = 0 twin, and the two
+# baselines with the recipe's slow discriminator and 16×16 bottleneck (the layered output needs instance
+# masks), all at the same budget. Not ablation rows of the 15-minute table: ``benchmarks/ablation.py
+# --picture`` scores them.
 LONG = "instagan_lite_shapes32_long"
-LONG_NOCTX = "instagan_lite_shapes32_long_noctx"
 PICTURE_FLAGS = "--lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered --epochs 100"
-LONG_COMMANDS = {
-    LONG: f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --out-dir outputs/long/instagan",
-    LONG_NOCTX: f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --lambda-ctx 0"
-    " --out-dir outputs/long/instagan_noctx",
+LONG_RUNS = {  # command-line flag: (shipped name, the command that trains it)
+    "long": (LONG, f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --out-dir outputs/long/instagan"),
+    "long_noctx": (
+        "instagan_lite_shapes32_long_noctx",
+        f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --lambda-ctx 0"
+        " --out-dir outputs/long/instagan_noctx",
+    ),
+    "long_cyclegan": (  # trained as a learning curve: its snapshots are benchmarks/results/curves/*.json
+        "cyclegan_lite_shapes32_long",
+        "python benchmarks/picture_curve.py --name cyclegan_slow_d_down1 --set model.method=cyclegan"
+        " model.cyclegan_width=1.4142135623730951 lr_discriminator=5e-5 model.generator_downsampling=1"
+        " --iterations 1000 3000 6000 12000",
+    ),
+    "long_cyclegan_seg": (
+        "cyclegan_seg_lite_shapes32_long",
+        "python -m instagan_lite train --method cyclegan_seg --cyclegan-width 1.4142135623730951"
+        " --lr-discriminator 5e-5 --generator-downsampling 1 --epochs 100 --max-iterations 12000"
+        " --out-dir outputs/long/cyclegan_seg",
+    ),
 }
 
 
@@ -64,6 +82,7 @@ def ship(
     metrics = evaluate_model(loaded.model, options, evaluators=evaluators, size=loaded.config.data.size, n=200)
     config = loaded.config.with_changes({"out_dir": str(checkpoint.parent)})
     losses = checkpoint.parent / "losses.csv"
+    losses = losses if losses.exists() else None  # a picture_curve.py run keeps no loss log
     export_pretrained(loaded.model, config, name, command, minutes, iterations, metrics, options, losses=losses)
     load_pretrained(name)  # the hash check passes
     print(name, {d: {k: metrics[d][k] for k in ("shape_success", "background_l1", "object_l1")} for d in metrics})
@@ -75,18 +94,16 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=Path("outputs/ablation"))
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
-    parser.add_argument("--long", type=Path, help=f"ship this training checkpoint as {LONG} ({LONG_COMMANDS[LONG]})")
-    parser.add_argument(
-        "--long-noctx", type=Path, help=f"ship this training checkpoint as {LONG_NOCTX} ({LONG_COMMANDS[LONG_NOCTX]})"
-    )
+    for flag, (name, command) in LONG_RUNS.items():
+        parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=f"ship this training checkpoint as {name} ({command})")
     args = parser.parse_args()
-    long_runs = {LONG: args.long, LONG_NOCTX: args.long_noctx}
-    if any(long_runs.values()):  # only the picture models
-        for name, checkpoint in long_runs.items():
+    long_runs = {LONG_RUNS[flag]: getattr(args, flag) for flag in LONG_RUNS}
+    if any(long_runs.values()):  # only the picture-budget models
+        for (name, command), checkpoint in long_runs.items():
             if checkpoint is not None:
                 state = load_checkpoint(checkpoint, map_location="cpu")
                 iterations, minutes = state["counters"]["iteration"], state["elapsed"] / 60
-                ship(name, checkpoint, LONG_COMMANDS[name], minutes, iterations, args.cleanups, load_evaluators())
+                ship(name, checkpoint, command, minutes, iterations, args.cleanups, load_evaluators())
         return
     for name, (row, flags) in SHIP.items():
         folder = args.runs / row

@@ -206,6 +206,36 @@ def test_residual_resnet_generator_starts_as_the_identity_and_needs_matching_cha
         ResnetGeneratorConfig(3, 4, image_output="residual")
 
 
+def _mask_row_gradient(generator: ResnetGenerator, x: torch.Tensor) -> torch.Tensor:
+    """|∂L/∂w| of the last conv's mask row for L = mean((mask' − 0.3)²): a loss that wants the mask
+    changed everywhere (as a discriminator that sees the input's shape does)."""
+    ((generator(x)[:, 3:] - 0.3) ** 2).mean().backward()
+    last = generator.decoder[-2]
+    return last.weight.grad[3].abs().sum() + last.bias.grad[3].abs()
+
+
+def test_cyclegan_seg_mask_channel_is_a_direct_output_that_gets_gradient():
+    """CycleGAN + Seg's generator: the image starts as the identity (residual), the mask channel is the
+    direct tanh output. A residual on a mask of exactly ±1 is stuck: the clamp passes no gradient at ±1,
+    so with Δ = 0 at the start its weights get exactly zero gradient, and the mask stays the input's."""
+    from instagan_lite.model import TranslationModel
+
+    x = torch.rand(2, 4, 16, 16) * 2 - 1
+    x[:, 3] = torch.where(torch.rand(2, 16, 16) > 0.7, 1.0, -1.0)  # a binary mask channel
+    g = TranslationModel.build("cyclegan_seg", "lite", seed=0).G_A.net
+    assert g.config.mask_channels == 1
+    y = g(x)
+    assert torch.equal(y[:, :3], x[:, :3])  # the image: identity at the start
+    assert y[:, 3].abs().max() < 1 and not torch.equal(y[:, 3], x[:, 3])  # the mask: tanh, not the input
+    assert _mask_row_gradient(g, x) > 0
+
+    stuck = ResnetGenerator(ResnetGeneratorConfig(4, 4, ngf=8, n_blocks=1, image_output="residual"))
+    assert torch.equal(stuck(x), x)
+    assert _mask_row_gradient(stuck, x) == 0  # the bug the mask_channels field fixes
+    with pytest.raises(ValueError, match="at least one image channel"):
+        ResnetGeneratorConfig(4, 4, mask_channels=4)
+
+
 def test_model_config_architecture_fields_change_the_generators_and_survive_a_checkpoint(tmp_path):
     """generator_width / generator_blocks override the preset's ngf and blocks (InstaGAN and the baselines),
     are recorded in the training checkpoint, and the model loads back from it with the same weights."""
