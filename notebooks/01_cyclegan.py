@@ -208,7 +208,7 @@ print(f"of the next 1000 queries, {sum(s != i for i, s in zip(range(10, 1010), s
 # %%
 shipped = {"15 min": "cyclegan_lite_shapes32", "12,000 it.": "cyclegan_lite_shapes32_long"}
 cyclegans = {label: load_pretrained(name) for label, name in shipped.items()}
-for label, name in shipped.items():
+for name in shipped.values():
     entry = registry()[name]
     print(f"{name}: {entry['iterations']:,} iterations in {entry['train_minutes']:.0f} min")
 batch = shapes_test_batch("A", 32, 8)

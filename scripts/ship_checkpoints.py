@@ -46,7 +46,10 @@ SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
 LONG = "instagan_lite_shapes32_long"
 PICTURE_FLAGS = "--lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered --epochs 100"
 LONG_RUNS = {  # command-line flag: (shipped name, the command that trains it)
-    "long": (LONG, f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --out-dir outputs/long/instagan"),
+    "long": (
+        LONG,
+        f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --out-dir outputs/long/instagan",
+    ),
     "long_noctx": (
         "instagan_lite_shapes32_long_noctx",
         f"python -m instagan_lite train {PICTURE_FLAGS} --max-iterations 12000 --lambda-ctx 0"
@@ -95,7 +98,8 @@ def main() -> None:
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
     for flag, (name, command) in LONG_RUNS.items():
-        parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=f"ship this training checkpoint as {name} ({command})")
+        help = f"ship this training checkpoint as {name} ({command})"
+        parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=help)
     args = parser.parse_args()
     long_runs = {LONG_RUNS[flag]: getattr(args, flag) for flag in LONG_RUNS}
     if any(long_runs.values()):  # only the picture-budget models
