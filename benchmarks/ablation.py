@@ -73,8 +73,8 @@ ROWS = {
 }
 # --picture: (shipped model, description, with its shipped clean-ups); the keys are the rows they stand for
 PICTURE_ROWS = {
-    "cyclegan": ("cyclegan_lite_shapes32_long", "CycleGAN (≈2× parameters), slow D, 16×16 bottleneck", False),
-    "cyclegan_seg": ("cyclegan_seg_lite_shapes32_long", "CycleGAN + Seg, slow D, 16×16 bottleneck", False),
+    "cyclegan": ("cyclegan_lite_shapes32_long", "CycleGAN (slow D, 16×16)", False),
+    "cyclegan_seg": ("cyclegan_seg_lite_shapes32_long", "CycleGAN + Seg (slow D, 16×16)", False),
     "instagan": ("instagan_lite_shapes32_long", "the picture model: InstaGAN + L_ctx + sequential", False),
     "instagan_noctx": ("instagan_lite_shapes32_long_noctx", "its twin with λ_ctx = 0", False),
     "instagan_fill": ("instagan_lite_shapes32_long", "the picture model + both inference clean-ups (shipped)", True),

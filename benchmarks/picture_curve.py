@@ -214,10 +214,8 @@ def main() -> None:
         if not args.name:
             parser.error("--name is required unless --table")
         changes = dict((k, parse_value(v)) for k, v in (item.split("=", 1) for item in args.set))
-        if args.iterations:
-            run_curve(args.name, changes, sorted(args.iterations), args.n, args.resume, args.seed, "iterations")
-        else:
-            run_curve(args.name, changes, sorted(args.marks), args.n, args.resume, args.seed)
+        marks, unit = (args.iterations, "iterations") if args.iterations else (args.marks, "minutes")
+        run_curve(args.name, changes, sorted(marks), args.n, args.resume, args.seed, unit)
     print(write_table())
     print(plot_curves(args.plot, args.figure))
 

@@ -283,8 +283,9 @@ display(Image(filename=str(REPO / "benchmarks" / "results" / "picture_curve_cycl
 #   identity's error). After 12,000 iterations it paints more of the new shape (vacated 0.47, grown 0.52,
 #   objects 0.74, colour error 0.116 against 0.185) but changes the background a little more (0.038).
 #   In the learning curve most of that happens between 3,000 and 6,000 iterations.
-# * A 3-minute run (about 1,000 iterations) is still near the identity (vacated 0.95); set `MINUTES = 15`
-#   for the shipped 15-minute row. Notebook 05 puts InstaGAN next to these models.
+# * A 3-minute run (1,000–1,400 iterations on 2 CPU cores) is still near the identity (vacated
+#   0.94–0.96 in our builds); set `MINUTES = 15` for the shipped 15-minute row. Notebook 05 puts InstaGAN
+#   next to these models.
 #
 # **Questions**
 # 1. The identity loss asks $G_{YX}(x) \approx x$ for $x \in X$. Why does that discourage colour changes?

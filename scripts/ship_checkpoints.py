@@ -98,8 +98,8 @@ def main() -> None:
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
     for flag, (name, command) in LONG_RUNS.items():
-        help = f"ship this training checkpoint as {name} ({command})"
-        parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=help)
+        text = f"ship this training checkpoint as {name} ({command})"
+        parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=text)
     args = parser.parse_args()
     long_runs = {LONG_RUNS[flag]: getattr(args, flag) for flag in LONG_RUNS}
     if any(long_runs.values()):  # only the picture-budget models
