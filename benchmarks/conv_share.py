@@ -5,8 +5,9 @@ The generators' stems and output convs are 7×7 (the authors' ResNet generator),
 ResNet blocks and the downsampling convs are 3×3, the upsampling is transposed 3×3 and the discriminators
 are 4×4. This profiles training iterations (both directions, G and D, forward and backward) with
 ``torch.profiler`` and sums the time of ``aten::convolution`` and ``aten::convolution_backward`` by the
-kernel's size, over the whole iteration's time. Replacing a 7×7 conv by a 3×3 one does about 49/9 ≈ 5×
-less work there, so the 7×7 share bounds the gain of that lite deviation before anyone trains one.
+kernel's size, over the time of all torch ops. It then times a 3×3 conv against the 7×7 one at each of the
+decoders' output-conv shapes (forward + backward): what that lite deviation would save, before anyone
+trains one.
 
     python benchmarks/conv_share.py                 # the lite defaults and the picture model, about 2 min
     python benchmarks/conv_share.py --iterations 5
@@ -121,11 +122,10 @@ def main() -> None:
         "|---|---|---|" + "---|" * len(kinds) + "---|",
     )
     for model, r in rows.items():
-        saved = r["saved"]
         cells = " | ".join(f"{100 * r['shares'].get(kind, 0.0):.0f} %" for kind in kinds)
         report.add(
             f"| {model} | {r['seconds_per_iteration']:.3f} | {100 * sum(r['shares'].values()):.0f} % | {cells} | "
-            f"{100 * saved:.0f} % ({1 / (1 - saved):.2f}×) |"
+            f"{100 * r['saved']:.0f} % ({1 / (1 - r['saved']):.2f}×) |"
         )
     report.write(args.out)
 

@@ -18,16 +18,16 @@
 #
 # **Prerequisites**: 01–04 (every piece of the objective and of the loop).
 #
-# **You will learn** the whole generator objective, how a training run looks (its loss curves and how to
-# read them), and the paper's ablation — CycleGAN → + masks as input → InstaGAN → + sequential, with and
-# without $\mathcal{L}_\text{ctx}$ — measured on the shapes benchmark at two budgets, with the lite recipe's deviations from the authors'
-# code introduced and measured one by one.
+# **You will learn** the whole generator objective, how a training run looks (its loss curves and how to read
+# them), and the paper's ablation — CycleGAN → + masks as input → InstaGAN → + sequential, with and without
+# $\mathcal{L}_\text{ctx}$ — measured on the shapes benchmark at two budgets, with the lite recipe's
+# deviations from the authors' code introduced and measured one by one.
 #
 # **Exercise**: 9 · InstaGAN's full generator objective at one step (Eq. 7).
 #
-# **Runtime**: about 4 minutes on 2 CPU cores, 3 of which train your own run of the lite recipe
-# (`MINUTES`; set it to 15 for the shipped models' budget); the rest uses the shipped checkpoints. **The outputs below** were
-# produced in learner mode.
+# **Runtime**: about 4 minutes on 2 CPU cores, 3 of which train your own run of the lite recipe (`MINUTES`;
+# set it to 15 for the shipped models' budget); the rest uses the shipped checkpoints. **The outputs below**
+# were produced in learner mode.
 
 # %%
 import subprocess
@@ -279,9 +279,9 @@ print(format_table(benchmark(variants, n=n)["AtoB"]))
 #
 # The paper reports a *classification score* (how often a domain classifier trained on real images calls a
 # translation the target domain). The benchmark adds KID (kernel inception distance) on that classifier's
-# features and a *crop classifier* that judges the shape at each input instance's centroid — the only
-# shape measure for CycleGAN. Both evaluators are small CNNs trained in seconds on scenes neither the GANs nor the test set
-# use, then cached.
+# features and a *crop classifier* that judges the shape at each input instance's centroid — the only shape
+# measure for CycleGAN. Both evaluators are small CNNs trained in seconds on scenes neither the GANs nor the
+# test set use, then cached.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -326,7 +326,7 @@ for name in names:
 # %% [markdown]
 # ## Where the picture gets with a longer run
 #
-# Look again at the gallery: the 15-minute model translates the masks well, but paint the new shape over
+# Look again at the gallery: the 15-minute model translates the masks well, but paints the new shape over
 # a ghost of the old one. The package ships one more InstaGAN, `instagan_lite_shapes32_long`: the lite
 # recipe with three changes that were measured to improve the picture (a discriminator at a quarter of the
 # generators' learning rate, a 16×16 bottleneck instead of 8×8, and the *layered* image output, where the
@@ -361,23 +361,22 @@ for direction, rows in benchmark(picture_systems, evaluators=evaluators, n=n).it
     print(format_table(rows))
 
 # %% [markdown]
-# Read the two rows side by side (in learner mode, 200 images per direction): the hour-long model paints
-# the new shape (grown about 0.37 / 0.34 against the headline's 0.71 / 0.71) and its objects are about
-# half as far from the oracle as doing nothing (about 0.56 / 0.55 against 1.09 / 1.08), with the
-# background as well kept (background L1 about 0.02). The crop classifier calls both models' shapes right
-# (0.91–1.00): it looks at the object's centre, where a rectangle painted over an ellipse already reads as
-# a rectangle, so the region columns are the ones to read here. It still misses what the project aims for inside the objects
-# (0.50) and in colour (0.08): look for smears where two objects overlap in the figure above. The
-# learning curves in `docs/lite_recipe.md` and below show where those limits come from; a 15-minute run of
-# the same recipe (about 3,000 iterations: `benchmarks/results/picture_curve.md`) is still at grown
-# 0.53 / 0.49.
+# Read the hour-long and the 15-minute rows side by side (in learner mode, 200 images per direction): the
+# hour-long model paints the new shape (grown about 0.37 / 0.34 against the headline's 0.71 / 0.71) and its
+# objects are about half as far from the oracle as doing nothing (about 0.56 / 0.55 against 1.09 / 1.08), with
+# the background as well kept (background L1 about 0.02). The crop classifier calls both models' shapes right
+# (0.91–1.00): it looks at the object's centre, where a rectangle painted over an ellipse already reads as a
+# rectangle, so the region columns are the ones to read here. It still misses what the project aims for inside
+# the objects (0.50) and in colour (0.08): look for smears where two objects overlap in the figure above. The
+# learning curves in `docs/lite_recipe.md` and below show where those limits come from; a 15-minute run of the
+# same recipe (about 3,000 iterations: `benchmarks/results/picture_curve.md`) is still at grown 0.53 / 0.49.
 #
 # Your own run uses the headline's translation options, clean-ups included, so its vacated score is the
-# classical fill's work, not the generator's. In our learner-mode builds its 3 minutes were a few
-# hundred iterations (printed above): the masks had moved (oracle IoU 0.76–0.83, the identity's 0.38) and the background was
-# almost untouched, but nothing of the new shape was painted yet (grown 0.96–1.00) and its objects were
-# further from the oracle than doing nothing (1.14–1.20). With `MINUTES = 15` it trains like the 15-minute row; how many iterations fit
-# depends on the machine (the shipped row had 1,413).
+# classical fill's work, not the generator's. In our learner-mode builds its 3 minutes were a few hundred
+# iterations (printed above): the masks had moved (oracle IoU 0.76–0.83, the identity's 0.38) and the
+# background was almost untouched, but nothing of the new shape was painted yet (grown 0.96–1.00) and its
+# objects were further from the oracle than doing nothing (1.14–1.20). With `MINUTES = 15` it trains like the
+# 15-minute row; how many iterations fit depends on the machine (the shipped row had 1,413).
 #
 # How the picture improves with training, for four recipes (`benchmarks/picture_curve.py`; the dotted
 # lines are the targets the project aims for; `slow_d_down1_layered` is the recipe of the hour-long model):
