@@ -71,13 +71,18 @@ ROWS = {
     ),
     "instagan_fill": Row("the headline + both inference clean-ups", options=LITE_CLEANUPS, checkpoint_of="instagan"),
 }
-# --picture: (shipped model, description, with its shipped clean-ups); the keys are the rows they stand for
+# --picture: {row: (shipped model, description, translation options)}; the keys of the trained rows are the
+# 15-minute rows they stand for. Options None: no clean-ups; SHIPPED: the options the registry records.
+SHIPPED = "shipped"
+LONG = "instagan_lite_shapes32_long"
 PICTURE_ROWS = {
-    "cyclegan": ("cyclegan_lite_shapes32_long", "CycleGAN (slow D, 16×16)", False),
-    "cyclegan_seg": ("cyclegan_seg_lite_shapes32_long", "CycleGAN + Seg (slow D, 16×16)", False),
-    "instagan": ("instagan_lite_shapes32_long", "the picture model: InstaGAN + L_ctx + sequential", False),
-    "instagan_noctx": ("instagan_lite_shapes32_long_noctx", "its twin with λ_ctx = 0", False),
-    "instagan_fill": ("instagan_lite_shapes32_long", "the picture model + both inference clean-ups (shipped)", True),
+    "cyclegan": ("cyclegan_lite_shapes32_long", "CycleGAN (slow D, 16×16)", None),
+    "cyclegan_seg": ("cyclegan_seg_lite_shapes32_long", "CycleGAN + Seg (slow D, 16×16)", None),
+    "instagan": (LONG, "the picture model: InstaGAN + L_ctx + sequential", None),
+    "instagan_noctx": ("instagan_lite_shapes32_long_noctx", "its twin with λ_ctx = 0", None),
+    "instagan_keep": (LONG, "the picture model + keep the overlap (inference)", TranslateOptions(keep_overlap=True)),
+    "instagan_fill": (LONG, "the picture model + the 15-minute model's two clean-ups", LITE_CLEANUPS),
+    "instagan_shipped": (LONG, "the picture model + all three inference clean-ups (shipped)", SHIPPED),
 }
 COLUMNS = [
     *HEADLINE_COLUMNS,
@@ -143,18 +148,21 @@ def trained_rows(names: list[str], runs: Path) -> dict:
 
 
 def picture_rows() -> dict:
-    """``{row: (model, options, info)}`` for the shipped picture models (``PICTURE_ROWS``): scored with no
-    clean-ups, except the row that keeps its shipped ones."""
+    """``{row: (model, options, info)}`` for the shipped picture models (``PICTURE_ROWS``), each scored with
+    the options its row names."""
     rows, entries = {}, registry()
-    for name, (shipped, description, cleanups) in PICTURE_ROWS.items():
+    for name, (shipped, description, options) in PICTURE_ROWS.items():
         loaded, entry = load_pretrained(shipped), entries[shipped]
-        options = loaded.options if cleanups else replace(loaded.options, clean_masks=False, fill_background=False)
+        if options is None:
+            options = replace(loaded.options, clean_masks=False, fill_background=False, keep_overlap=False)
+        elif options == SHIPPED:
+            options = loaded.options
         info = {
             "minutes": entry["train_minutes"],
             "iterations": entry["iterations"],
             "description": description,
             "shipped": shipped,
-            "inference_only": name == "instagan_fill",
+            "inference_only": shipped == LONG and name != "instagan",
             "config": loaded.config.as_dict(),
         }
         rows[name] = (loaded.model, options, info)

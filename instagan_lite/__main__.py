@@ -162,7 +162,7 @@ def _options(args: argparse.Namespace, loaded):
     options = loaded.options
     if args.ins_per is not None:
         options = replace(options, sequential=replace(options.sequential, ins_per=args.ins_per))
-    changes = {k: getattr(args, k) for k in ("paste_back", "clean_masks", "fill_background")}
+    changes = {k: getattr(args, k) for k in ("paste_back", "clean_masks", "fill_background", "keep_overlap")}
     return replace(options, **{k: v for k, v in changes.items() if v is not None})
 
 
@@ -359,6 +359,12 @@ def _add_option_arguments(p: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="repaint the area the old instances vacated from its surroundings (default: the model's)",
+    )
+    p.add_argument(
+        "--keep-overlap",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the input where an instance's old and new masks overlap (default: the model's)",
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "is_target_shape",
     "mask_iou",
     "object_l1",
+    "objects_error_split",
     "oracle_l1",
     "region_errors",
     "vacated_l1",
@@ -142,6 +143,34 @@ def region_errors(
         name: (error[pixels].sum().item(), identity_error[pixels].sum().item())
         for name, pixels in regions.items()
         if pixels.any()
+    }
+
+
+def objects_error_split(
+    image: torch.Tensor, translated: torch.Tensor, oracle: torch.Tensor, oracle_masks: torch.Tensor
+) -> dict[str, float]:
+    """The ``objects`` region of :func:`region_errors` split by what the identity already has right.
+
+    Inside the oracle's instances m* (K, H, W), a pixel is *kept* where the input already equals the
+    oracle (x = x*: the old and the new object overlap, same object on top) and *changed* elsewhere (the
+    new shape grows there, or a different object is now on top). Images (3, H, W) in [-1, 1]. Returns sums
+    over pixels of |y' − x*| (channels averaged) in each part, the identity's |x − x*| over the whole
+    region (which is 0 on kept pixels by definition) and the two pixel counts:
+    ``{"kept", "changed", "identity", "kept_pixels", "changed_pixels"}``. The objects score
+    Σ (kept + changed) / Σ identity is the sum of the two parts' shares: ``kept / identity`` is what a
+    translation loses by touching pixels that should stay as they are.
+    """
+    inside = (oracle_masks > 0).any(0)
+    identity_error = (image - oracle).abs().mean(0)  # |x − x*|, (H, W)
+    kept = inside & (identity_error == 0)
+    changed = inside & ~kept
+    error = (translated - oracle).abs().mean(0)  # |y' − x*|
+    return {
+        "kept": error[kept].sum().item(),
+        "changed": error[changed].sum().item(),
+        "identity": identity_error[inside].sum().item(),
+        "kept_pixels": int(kept.sum().item()),
+        "changed_pixels": int(changed.sum().item()),
     }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "LITE_CLEANUPS",
     "TranslateOptions",
     "fill_vacated",
+    "keep_overlap",
     "paste_back",
     "sequential_translate",
     "translate",
@@ -49,8 +50,11 @@ class TranslateOptions:
             (:func:`~instagan_lite.masks.largest_component`); the image is not changed.
         fill_background: repaint the area each step's instances vacated from the pixels around it
             (:func:`fill_vacated`).
+        keep_overlap: after the last step, keep the input pixels where a translated instance's input mask
+            and its own generated mask overlap: the part of the object that is already right
+            (:func:`keep_overlap`).
 
-    The last three are not in the authors' code; off by default. The CycleGAN baselines translate the
+    The last four are not in the authors' code; off by default. The CycleGAN baselines translate the
     whole image in one call and ignore every option.
     """
 
@@ -58,6 +62,7 @@ class TranslateOptions:
     paste_back: bool = False
     clean_masks: bool = False
     fill_background: bool = False
+    keep_overlap: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.sequential, SequentialConfig):
@@ -143,6 +148,24 @@ def fill_vacated(
     return torch.where(filled, out, images)
 
 
+def keep_overlap(
+    images: torch.Tensor, translated: torch.Tensor, input_masks: torch.Tensor, output_masks: torch.Tensor
+) -> torch.Tensor:
+    """Keep ``images`` where an instance overlaps its own translation, ∪_k (a_k ∩ b'_k), and take
+    ``translated`` elsewhere. (B, 3, H, W) × 2, (B, K, H, W) × 2 slot-aligned masks in [-1, 1] ->
+    (B, 3, H, W).
+
+    Where the old and the new shape of the same instance overlap, the input already shows that object in
+    its colour and texture, and the right translation leaves it alone; a generator that repaints it there
+    can only lose the texture or shift the colour (``benchmarks/results/objects_breakdown.md``). Slot by
+    slot, not union against union: where one instance's new shape grows under another's old pixels, the
+    other object is on top in the input, and that pixel must change. A lite-recipe option, not in the
+    authors' code.
+    """
+    overlap = ((input_masks > 0) & (output_masks > 0)).any(1, keepdim=True)
+    return torch.where(overlap, images, translated)
+
+
 def _chosen_slots(instances: torch.Tensor | Sequence[int] | None, b: int, k: int, device) -> torch.Tensor:
     """bool (B, K): which slots to translate (all of them when ``instances`` is None)."""
     chosen = torch.ones(b, k, dtype=torch.bool, device=device)
@@ -225,6 +248,8 @@ def sequential_translate(
         # Scatter the generated masks back to their original slots (padding slots are -1: skip them).
         rows, cols = (slot_m[active] >= 0).nonzero(as_tuple=True)
         out_masks[active.nonzero()[:, 0][rows], slot_m[active][rows, cols]] = b_m[rows, cols]
+    if options.keep_overlap:  # after the last step: later steps repaint what earlier ones kept
+        out_images = keep_overlap(images, out_images, candidates, out_masks)
     return out_images, out_masks
 
 
@@ -268,4 +293,5 @@ def _instance_options(options: TranslateOptions | None, instances) -> dict[str, 
         "paste_back": bool(options.paste_back),
         "fill_background": bool(options.fill_background),
         "clean_masks": bool(options.clean_masks),
+        "keep_overlap": bool(options.keep_overlap),
     }

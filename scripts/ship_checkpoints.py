@@ -14,12 +14,19 @@ headline's training command: ``benchmarks/ablation.py`` runs exactly that config
     python scripts/ship_checkpoints.py --cleanups --long-noctx outputs/long/instagan_noctx/checkpoint.pt  # its twin
     python scripts/ship_checkpoints.py --long-cyclegan outputs/curves/cyclegan_slow_d_down1/checkpoint.pt \\
         --long-cyclegan-seg outputs/long/cyclegan_seg/checkpoint.pt          # the baselines at that budget
+
+``--keep-overlap`` adds the third clean-up (``TranslateOptions.keep_overlap``) to the options InstaGAN is
+shipped with. ``--reship NAME`` re-scores an already shipped model with the options the other flags give
+and rewrites its file and registry entry (the weights, command, minutes and iterations stay):
+
+    python scripts/ship_checkpoints.py --reship instagan_lite_shapes32_long --cleanups --keep-overlap
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -28,7 +35,14 @@ from instagan_lite.checkpoint import load_checkpoint
 from instagan_lite.evaluate import evaluate_model
 from instagan_lite.evaluators import load_evaluators
 from instagan_lite.mask_predictor import load_mask_predictor
-from instagan_lite.pretrained import export_mask_predictor, export_pretrained, load_model, load_pretrained
+from instagan_lite.pretrained import (
+    CHECKPOINTS,
+    export_mask_predictor,
+    export_pretrained,
+    load_model,
+    load_pretrained,
+    registry,
+)
 from instagan_lite.translate import LITE_CLEANUPS, TranslateOptions
 
 SHIP = {  # shipped name: (ablation row, the extra training flags of that row)
@@ -71,19 +85,29 @@ LONG_RUNS = {  # command-line flag: (shipped name, the command that trains it)
 
 
 def ship(
-    name: str, checkpoint: Path, command: str, minutes: float, iterations: int, cleanups: bool, evaluators=None
+    name: str,
+    checkpoint: Path,
+    command: str,
+    minutes: float,
+    iterations: int,
+    cleanups: bool,
+    evaluators=None,
+    keep_overlap: bool = False,
+    out_dir: str | None = None,
 ) -> dict:
     """Ship the run of ``checkpoint`` (its EMA weights where it keeps an average) as ``name``: scored on
     200 test images per direction in half precision, as shipped, with the options it records (and the
-    learned columns, crop shape success among them, where ``evaluators`` are given)."""
+    learned columns, crop shape success among them, where ``evaluators`` are given). ``out_dir``: the run
+    folder its config records (default: the checkpoint's folder)."""
     loaded = load_model(checkpoint)
     with torch.no_grad():  # score the weights as shipped: rounded to half precision
         for p in loaded.model.parameters():
             p.copy_(p.half().float())
     is_instagan = loaded.model.method_spec.instance_wise
     options = LITE_CLEANUPS if (is_instagan and cleanups) else TranslateOptions()
+    options = replace(options, keep_overlap=is_instagan and keep_overlap)
     metrics = evaluate_model(loaded.model, options, evaluators=evaluators, size=loaded.config.data.size, n=200)
-    config = loaded.config.with_changes({"out_dir": str(checkpoint.parent)})
+    config = loaded.config.with_changes({"out_dir": out_dir or str(checkpoint.parent)})
     losses = checkpoint.parent / "losses.csv"
     losses = losses if losses.exists() else None  # a picture_curve.py run keeps no loss log
     export_pretrained(loaded.model, config, name, command, minutes, iterations, metrics, options, losses=losses)
@@ -97,17 +121,27 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=Path("outputs/ablation"))
     parser.add_argument("--masks", type=Path, help="a trained mask predictor to ship as masks_shapes32")
     parser.add_argument("--cleanups", action="store_true", help="ship InstaGAN with the lite inference clean-ups on")
+    parser.add_argument("--keep-overlap", action="store_true", help="and with TranslateOptions.keep_overlap on")
+    parser.add_argument("--reship", metavar="NAME", help="re-score a shipped model with these options and re-ship it")
     for flag, (name, command) in LONG_RUNS.items():
         text = f"ship this training checkpoint as {name} ({command})"
         parser.add_argument(f"--{flag.replace('_', '-')}", type=Path, help=text)
     args = parser.parse_args()
+    if args.reship:
+        entry = registry()[args.reship]
+        path = CHECKPOINTS / entry["file"]
+        minutes, iterations, out_dir = entry["train_minutes"], entry["iterations"], entry["config"]["out_dir"]
+        keep, evaluators = args.keep_overlap, load_evaluators()
+        ship(args.reship, path, entry["command"], minutes, iterations, args.cleanups, evaluators, keep, out_dir)
+        return
     long_runs = {LONG_RUNS[flag]: getattr(args, flag) for flag in LONG_RUNS}
     if any(long_runs.values()):  # only the picture-budget models
         for (name, command), checkpoint in long_runs.items():
             if checkpoint is not None:
                 state = load_checkpoint(checkpoint, map_location="cpu")
                 iterations, minutes = state["counters"]["iteration"], state["elapsed"] / 60
-                ship(name, checkpoint, command, minutes, iterations, args.cleanups, load_evaluators())
+                keep, evaluators = args.keep_overlap, load_evaluators()
+                ship(name, checkpoint, command, minutes, iterations, args.cleanups, evaluators, keep)
         return
     for name, (row, flags) in SHIP.items():
         folder = args.runs / row

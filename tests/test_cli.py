@@ -196,6 +196,23 @@ def test_translate_and_evaluate_a_shipped_model_by_name(name, tmp_path, capsys):
     assert text.count(f"| {name} |") == 2
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], LITE_CLEANUPS),  # unset flags keep what the model records
+        (["--keep-overlap"], TranslateOptions(clean_masks=True, fill_background=True, keep_overlap=True)),
+        (["--no-fill-background", "--paste-back"], TranslateOptions(clean_masks=True, paste_back=True)),
+    ],
+)
+def test_option_flags_change_only_what_they_name(flags, expected):
+    from types import SimpleNamespace
+
+    from instagan_lite.__main__ import _options
+
+    args = build_parser().parse_args(["translate", "--pretrained", "x", "--image", "x.png", "--out", "o", *flags])
+    assert _options(args, SimpleNamespace(options=LITE_CLEANUPS)) == expected
+
+
 def test_load_model_tells_every_format_apart_by_content(config, tmp_path):
     trainer = Trainer(config)
     trainer.fit()

@@ -18,6 +18,7 @@ from instagan_lite.metrics import (
     is_target_shape,
     mask_iou,
     object_l1,
+    objects_error_split,
     oracle_l1,
     region_errors,
     vacated_l1,
@@ -195,6 +196,29 @@ def test_region_errors_by_hand():
     assert region_errors(x, x, oracle, a, m)["grown"] == (1.0, 1.0)
     assert region_errors(x, oracle, oracle, a, m)["objects"] == (0.0, 1.0)
     assert set(region_errors(x, x, oracle, a, a)) == {"objects"}  # same masks: nothing vacated or grown
+
+
+def test_objects_error_split_by_hand():
+    x, oracle, a, m = _one_row_scene()
+    translated = oracle.clone()
+    translated[:, 0, 1] = 0.9  # the kept pixel 1 (x = x* = 1 there) dimmed by 0.1
+    translated[:, 0, 2] = 0.25  # the grown pixel 2 painted a quarter of the way: error 0.75
+    translated[:, 0, 0] = 0.5  # a ghost on the vacated pixel 0: outside the objects, in neither part
+    split = objects_error_split(x, translated, oracle, m)
+    assert split == pytest.approx(
+        {"kept": 0.1, "changed": 0.75, "identity": 1.0, "kept_pixels": 1, "changed_pixels": 1}
+    )
+    # the two parts add up to the objects region of region_errors
+    objects = region_errors(x, translated, oracle, a, m)["objects"]
+    assert split["kept"] + split["changed"] == pytest.approx(objects[0])
+    assert split["identity"] == pytest.approx(objects[1])
+    # the identity loses nothing on kept pixels; a translation that repaints them does
+    assert objects_error_split(x, x, oracle, m)["kept"] == 0.0
+    # a different object on top (a colour change where both masks are on) counts as changed, not kept
+    recoloured = oracle.clone()
+    recoloured[:, 0, 1:3] = -0.5
+    swap = objects_error_split(x, oracle, recoloured, m)
+    assert (swap["kept_pixels"], swap["changed_pixels"]) == (0, 2)
 
 
 def test_region_scores_are_ratios_to_the_identity_over_the_images():

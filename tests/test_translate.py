@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
 from instagan_lite import SequentialConfig, SetGenerator, TranslateOptions, largest_component, sequential_translate
-from instagan_lite.translate import fill_vacated
+from instagan_lite.translate import fill_vacated, keep_overlap
 from tests.helpers import make_batch, rect_masks
 
 
@@ -91,6 +93,40 @@ def test_sequential_translate_clean_and_fill_options():
     # the fill changes only pixels inside an input instance and outside every cleaned generated one
     vacated = ((m > 0).any(1) & ~(b_clean > 0).any(1))[:, None].expand_as(y)
     assert torch.equal(y_clean[~vacated], y[~vacated]) and not torch.equal(y_clean[vacated], y[vacated])
+
+
+def test_keep_overlap_keeps_each_instance_where_its_old_and_new_shapes_overlap():
+    x, translated = torch.zeros(1, 3, 1, 6), torch.ones(1, 3, 1, 6)
+    a = -torch.ones(1, 2, 1, 6)
+    b = -torch.ones(1, 2, 1, 6)
+    a[0, 0, 0, 0:3], b[0, 0, 0, 1:4] = 1.0, 1.0  # instance 0 moves one pixel right: pixels 1-2 overlap
+    a[0, 1, 0, 4:6], b[0, 1, 0, 2:3] = 1.0, 1.0  # instance 1's new shape lies under instance 0's old one
+    y = keep_overlap(x, translated, a, b)
+    # kept: pixels 1-2 (instance 0 on itself); pixel 2 is also in b_1 but kept by slot 0; everything else
+    # takes the translation, instance 1's old pixels 4-5 (vacated) included
+    assert y[0, 0, 0].tolist() == [1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    # slot by slot, not union against union: instance 1's new pixel over instance 0's old one changes
+    b_swap = b.clone()
+    b_swap[0, 0] = -1.0  # instance 0 vanishes; only instance 1's new pixel 2 lies in an old shape (slot 0's)
+    assert keep_overlap(x, translated, a, b_swap)[0, 0, 0].tolist() == [1.0] * 6
+
+
+def test_sequential_translate_keep_overlap_keeps_the_input_after_every_step():
+    g = SetGenerator.lite().eval()
+    x, m = make_batch(3, batch=2)
+    two_steps = TranslateOptions(SequentialConfig.inference(ins_per=2))  # the second step repaints the first's
+    y, b = sequential_translate(g, x, m, two_steps)
+    y_keep, b_keep = sequential_translate(g, x, m, replace(two_steps, keep_overlap=True))
+    assert torch.equal(b_keep, b)  # the masks are not touched
+    overlap = ((m > 0) & (b > 0)).any(1)[:, None].expand_as(y)
+    assert overlap.any() and (~overlap).any()
+    # the input itself, not the image of the step that translated the instance
+    assert torch.equal(y_keep[overlap], x[overlap]) and torch.equal(y_keep[~overlap], y[~overlap])
+    # selective translation: only the chosen instance's overlap is kept
+    y_one, b_one = sequential_translate(g, x, m, replace(two_steps, keep_overlap=True), instances=[0])
+    y_plain, _ = sequential_translate(g, x, m, two_steps, instances=[0])
+    own = ((m[:, :1] > 0) & (b_one[:, :1] > 0)).expand_as(y)
+    assert torch.equal(y_one[own], x[own]) and torch.equal(y_one[~own], y_plain[~own])
 
 
 def _lite_generator():
