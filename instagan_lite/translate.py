@@ -159,8 +159,10 @@ def keep_overlap(
     its colour and texture, and the right translation leaves it alone; a generator that repaints it there
     can only lose the texture or shift the colour (``benchmarks/results/objects_breakdown.md``). Slot by
     slot, not union against union: where one instance's new shape grows under another's old pixels, the
-    other object is on top in the input, and that pixel must change. A lite-recipe option, not in the
-    authors' code.
+    other object is on top in the input, and that pixel must change. An opt-in inference option (not in
+    :data:`LITE_CLEANUPS`, not in the authors' code); :func:`sequential_translate` applies it once, after
+    the last step, to the chosen slots (a slot left untranslated keeps its input mask, so its input
+    pixels are kept whole).
     """
     overlap = ((input_masks > 0) & (output_masks > 0)).any(1, keepdim=True)
     return torch.where(overlap, images, translated)

@@ -238,13 +238,12 @@ display(fig)
 # against 0.037 / 0.036), and only the models trained with L_ctx stay within the project's target of 0.02.
 # The loss's job does not go away with a longer budget. In the figure, the 15-minute λ_ctx = 0 row leaves
 # coloured halos in the background around the objects (last column: yellow around the blue rectangle).
-# At 12,000 iterations the halos are fainter, and the colours of its rectangles drift from the input's
-# (third column). Inside the objects the two 12,000-iteration models are close as shipped: objects
+# At 12,000 iterations the halos are fainter. Inside the objects the two 12,000-iteration models are close as shipped: objects
 # 0.433 / 0.445 and colour error 0.085 / 0.087 without L_ctx, against 0.419 / 0.392 and 0.084 / 0.074 with
 # it. Both ship with a clean-up that keeps the input where an object's old and new masks overlap; without
 # any clean-up the model trained without L_ctx is further off (objects 0.67 / 0.71 against 0.55 / 0.53,
-# `benchmarks/results/ablation_picture.md`), almost all of it on those overlap pixels, which it repaints
-# more (`benchmarks/results/objects_breakdown.md`).
+# `benchmarks/results/ablation_picture.md`), most of it on those overlap pixels, which it repaints more
+# (`benchmarks/results/objects_breakdown.md`).
 # (In fast mode the tables use 16 images, so their numbers differ from these.)
 
 # %% [markdown]

@@ -365,12 +365,12 @@ for direction, rows in benchmark(picture_systems, evaluators=evaluators, n=n).it
 # hour-long model paints the new shape (grown about 0.37 / 0.34 against the headline's 0.71 / 0.71) and its
 # objects are well under half as far from the oracle as doing nothing (about 0.42 / 0.39 against 1.09 / 1.08),
 # with the background as well kept (background L1 about 0.02). The crop classifier calls both models' shapes
-# right (0.91–1.00): it looks at the object's centre, where a rectangle painted over an ellipse already reads
+# right (0.92–1.00): it looks at the object's centre, where a rectangle painted over an ellipse already reads
 # as a rectangle, so the region columns are the ones to read here. Each model uses the clean-ups it ships
-# with: the hour-long one has a third, which keeps the input where an object's old and new masks overlap
+# with: the hour-long one has a third clean-up, which keeps the input where an object's old and new masks overlap
 # (the part of the object that is already right; the ablation below shows the network without it). It still
-# misses the project's colour target A → B (about 0.084 against 0.08): look for smears where two objects
-# overlap in the figure above. The learning curves in `docs/lite_recipe.md` and below show where the limits
+# misses the project's colour target A → B (about 0.084 against 0.08); in the figure above, the smears where
+# two objects overlap are what is left of the objects' error. The learning curves in `docs/lite_recipe.md` and below show where the limits
 # come from; a 15-minute run of the same recipe (about 3,000 iterations: `benchmarks/results/picture_curve.md`)
 # is still at grown 0.53 / 0.49.
 #
@@ -419,12 +419,14 @@ print("\n".join(line for line in claims if line.startswith("- C")))
 # Read with the figure: both CycleGANs change the shapes, but they leave the old ellipses as noisy halos
 # (last column), and where objects touch they paint one smeared column over both (first column): neither
 # can tell the instances apart, and CycleGAN + Seg sees only their union. CycleGAN also leaves the dark
-# ellipse of the fourth column as it was. CycleGAN + Seg's crop score is as high as InstaGAN's (0.98 / 1.00):
+# ellipse of the fourth column as it was. CycleGAN + Seg's crop score is as high as InstaGAN's (0.98 / 1.00
+# against 0.99 / 0.99):
 # the crop classifier judges one crop at each input object's centre, and a tall smear reads as a tall shape
 # there.
 #
-# The clean-up rows act on different regions: the fill repaints the vacated area (vacated 0.35 → 0.14 /
-# 0.16), and keeping the overlap lowers the objects score (0.55 / 0.53 → 0.41 / 0.38) and the colour error.
+# The clean-up rows act mostly on different regions: the fill repaints the vacated area (vacated 0.35 →
+# 0.14 / 0.16), and keeping the overlap lowers the objects score (0.55 / 0.53 → 0.41 / 0.38) and the colour
+# error.
 # Inside the oracle's objects about half the pixels are already right in the input, and the network alone
 # repaints them: a third of its objects error is there (`benchmarks/results/objects_breakdown.md`). Both are
 # constructions, not something the generator learned, which is why they are rows of their own. The claims,

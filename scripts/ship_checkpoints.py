@@ -10,8 +10,8 @@ test images per direction, measured on the half-precision weights with the trans
 records) and its loss log. ``python -m instagan_lite train --minutes 15`` with no recipe flags is the
 headline's training command: ``benchmarks/ablation.py`` runs exactly that configuration.
 
-    python scripts/ship_checkpoints.py --cleanups --long outputs/long/instagan/checkpoint.pt   # the picture model
-    python scripts/ship_checkpoints.py --cleanups --long-noctx outputs/long/instagan_noctx/checkpoint.pt  # its twin
+    python scripts/ship_checkpoints.py --cleanups --keep-overlap --long outputs/long/instagan/checkpoint.pt
+    python scripts/ship_checkpoints.py --cleanups --keep-overlap --long-noctx outputs/long/instagan_noctx/checkpoint.pt
     python scripts/ship_checkpoints.py --long-cyclegan outputs/curves/cyclegan_slow_d_down1/checkpoint.pt \\
         --long-cyclegan-seg outputs/long/cyclegan_seg/checkpoint.pt          # the baselines at that budget
 
