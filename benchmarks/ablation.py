@@ -153,10 +153,10 @@ def picture_rows() -> dict:
     rows, entries = {}, registry()
     for name, (shipped, description, options) in PICTURE_ROWS.items():
         loaded, entry = load_pretrained(shipped), entries[shipped]
-        if options is None:
-            options = replace(loaded.options, clean_masks=False, fill_background=False, keep_overlap=False)
-        elif options == SHIPPED:
+        if options == SHIPPED:
             options = loaded.options
+        else:  # the row's clean-ups (none for None) with the model's own sequential spec
+            options = replace(options or TranslateOptions(), sequential=loaded.options.sequential)
         info = {
             "minutes": entry["train_minutes"],
             "iterations": entry["iterations"],

@@ -33,8 +33,7 @@ from pathlib import Path
 
 import torch
 
-from instagan_lite.data.dataset import ShapesDataset
-from instagan_lite.data.sources import folder_test_sets
+from instagan_lite.data.sources import folder_test_sets, shapes_test_batch
 from instagan_lite.metrics import objects_error_split
 from instagan_lite.pretrained import load_model, load_pretrained
 from instagan_lite.translate import TranslateOptions, translate
@@ -54,24 +53,12 @@ MODELS = {  # row: (shipped name, translation options: SHIPPED for the ones its 
     "15-minute headline, no clean-ups": ("instagan_lite_shapes32", NONE),
     "15-minute headline + keep the overlap": ("instagan_lite_shapes32", KEEP),
 }
+HELDOUT_SHAPES = ("disc", "triangle")
 HELDOUT_OPTIONS = {"no clean-ups": NONE, "keep the overlap": KEEP, "all three clean-ups": ALL_THREE}
 
 
-def test_set(source: str, shapes: tuple[str, str] | None) -> dict[str, torch.Tensor]:
-    """The first ``N`` test scenes of domain ``source`` with their oracles (as ``shapes_test_batch``)."""
-    extra = {} if shapes is None else {"shapes": shapes}
-    data = ShapesDataset(source, "test", 32, N, 0, 4, **extra)
-    items, oracles = [data[i] for i in range(N)], [data.oracle(i) for i in range(N)]
-    return {
-        "images": torch.stack([it["image"] for it in items]),
-        "masks": torch.stack([it["masks"] for it in items]),
-        "oracle": torch.stack([o["image"] for o in oracles]),
-        "oracle_masks": torch.stack([o["masks"] for o in oracles]),
-    }
-
-
 def folder_set(folder: Path, direction: str) -> dict[str, torch.Tensor]:
-    """The test scenes of a dataset folder with oracles, as :func:`test_set` gives them."""
+    """The test scenes of a dataset folder with oracles, as ``shapes_test_batch`` gives them."""
     data = folder_test_sets(folder, N)[direction]
     return {"images": data.images, "masks": data.masks, "oracle": data.oracle, "oracle_masks": data.oracle_masks}
 
@@ -139,18 +126,22 @@ def main() -> None:
     torch.manual_seed(0)
     heldout = "held-out pair (discs ↔ triangles)"
     tables: dict[str, dict[str, dict]] = {"benchmark": {}, heldout: {}}
+    shipped = {name: load_pretrained(name) for name, _ in MODELS.values()}  # each loaded once
+    run = load_model(args.heldout) if args.heldout else None
     for direction, source in DIRECTIONS.items():
-        data = test_set(source, None)
+        data = shapes_test_batch(source, 32, N)
         rows = reference_rows(data)
         for row, (name, options) in MODELS.items():
-            rows[row] = shares(data, translated_by(load_pretrained(name), options, data, direction))
-        held = folder_set(args.data, direction) if args.data else test_set(source, ("disc", "triangle"))
+            rows[row] = shares(data, translated_by(shipped[name], options, data, direction))
+        if args.data:
+            held = folder_set(args.data, direction)
+        else:
+            held = shapes_test_batch(source, 32, N, shapes=HELDOUT_SHAPES)
         held_rows = reference_rows(held)
-        if args.heldout:
-            loaded = load_model(args.heldout)
+        if run is not None:
             for row, options in HELDOUT_OPTIONS.items():
                 held_rows[f"picture recipe (12,000 it.), {row}"] = shares(
-                    held, translated_by(loaded, options, held, direction)
+                    held, translated_by(run, options, held, direction)
                 )
         for table, values in ((tables["benchmark"], rows), (tables[heldout], held_rows)):
             for row, value in values.items():

@@ -96,14 +96,22 @@ def collate(items: list[dict], keys: tuple[str, ...] = ("A", "A_masks", "B", "B_
 
 
 def shapes_test_batch(
-    domain: str, size: int, n: int, seed: int = 0, instances: int | None = None, object_scale: float = 1.0
+    domain: str,
+    size: int,
+    n: int,
+    seed: int = 0,
+    instances: int | None = None,
+    object_scale: float = 1.0,
+    shapes: tuple[str, str] = BENCHMARK_SHAPES,
 ) -> dict[str, torch.Tensor]:
     """The first ``n`` shapes test items of ``domain`` with their oracles, stacked: ``images`` (n, 3, S, S),
     ``masks`` (n, K, S, S), ``oracle`` and ``oracle_masks`` (the same scenes in the other domain, slots
     aligned), all in [-1, 1]. K = 4 slots, or ``instances`` when every scene has that many objects
-    (``object_scale`` as in :class:`ShapesDataset`)."""
+    (``object_scale`` and ``shapes``, the shapes of domains A and B, as in :class:`ShapesDataset`)."""
     slots = max(4, instances or 0)
-    data = ShapesDataset(domain, "test", size, n, seed, slots, instances=instances, object_scale=object_scale)
+    data = ShapesDataset(
+        domain, "test", size, n, seed, slots, instances=instances, object_scale=object_scale, shapes=shapes
+    )
     items = [data[i] for i in range(n)]
     oracles = [data.oracle(i) for i in range(n)]
     return {
