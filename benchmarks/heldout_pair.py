@@ -26,20 +26,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
+from objects_breakdown import HELDOUT_OPTIONS, shares, translated_by
 
 from instagan_lite.data.sources import folder_test_sets, read_benchmark_info
 from instagan_lite.evaluate import REFERENCE_NAMES, benchmark
 from instagan_lite.evaluators import EvaluatorConfig, load_evaluators
-from instagan_lite.metrics import objects_error_split
 from instagan_lite.pretrained import load_model
-from instagan_lite.translate import TranslateOptions, translate
 
 RESULTS = Path(__file__).parent / "results"
-OPTIONS = {
-    "no clean-ups": TranslateOptions(),
-    "keep the overlap": TranslateOptions(keep_overlap=True),
-    "all three clean-ups": TranslateOptions(clean_masks=True, fill_background=True, keep_overlap=True),
-}
 HEADERS = {
     "crop_shape_success": "crop shape",
     "shape_success": "mask shape",
@@ -50,19 +44,6 @@ HEADERS = {
     "colour_error": "colour error",
 }
 TARGETS = {"crop_shape_success": "≥ 0.80", "objects_vs_identity": "≤ 0.60"}  # the held-out pair's targets
-
-
-@torch.no_grad()
-def kept_share(model, options: TranslateOptions, data, direction: str) -> float:
-    """The kept share of the objects score: the error on object pixels the input already has right, over
-    the identity's error inside the oracle's objects (pooled over the test scenes)."""
-    kept = identity = 0.0
-    for i in range(0, data.images.shape[0], 50):
-        x, m = data.images[i : i + 50], data.masks[i : i + 50]
-        y = translate(model, x, m, direction, options)[0]
-        for parts in map(objects_error_split, x, y, data.oracle[i : i + 50], data.oracle_masks[i : i + 50]):
-            kept, identity = kept + parts["kept"], identity + parts["identity"]
-    return kept / identity
 
 
 def cell(column: str, row: dict) -> str:
@@ -87,14 +68,16 @@ def main() -> None:
 
     loaded = load_model(args.checkpoint)
     sequential = loaded.options.sequential
-    options = {name: replace(opts, sequential=sequential) for name, opts in OPTIONS.items()}
+    options = {name: replace(opts, sequential=sequential) for name, opts in HELDOUT_OPTIONS.items()}
     tests = folder_test_sets(args.data, args.n)
     evaluators = load_evaluators(EvaluatorConfig(source=str(args.data), size=tests["AtoB"].images.shape[-1]))
     tables = benchmark({name: (loaded.model, opts) for name, opts in options.items()}, tests, evaluators)
     rows = {name: {d: tables[d][name] for d in tables} for name in [*REFERENCE_NAMES.values(), *options]}
     for name, opts in options.items():
         for d in tables:
-            rows[name][d]["kept_share"] = kept_share(loaded.model, opts, tests[d], d)
+            t = tests[d]
+            data = {"images": t.images, "masks": t.masks, "oracle": t.oracle, "oracle_masks": t.oracle_masks}
+            rows[name][d]["kept_share"] = shares(data, translated_by(loaded, opts, data, d))["kept"]
 
     counters = torch.load(args.checkpoint, map_location="cpu", weights_only=False).get("counters", {})
     iterations = counters.get("iteration")
