@@ -13,12 +13,16 @@ the training sizes, on a 48 px canvas), where training saw 1–4.
     python benchmarks/ablation.py --minutes 1 --rows cyclegan instagan
     python benchmarks/ablation.py --evaluate-only            # re-evaluate the checkpoints under --runs
     python benchmarks/ablation.py --picture                  # the shipped picture models (no training)
+    python benchmarks/ablation.py --minutes 15 --rows cyclegan_seg && python benchmarks/ablation.py --fifteen
 
 Writes ``results/ablation.md`` (the table and the claims), ``ablation.json`` and ``ablation.png`` (plain
 images: input, oracle, one row per system); each row's run folder (checkpoint.pt, losses.csv, row.json)
 is under ``--runs``. ``--picture`` scores the shipped picture model (12,000 iterations of the picture
 recipe, ``docs/lite_recipe.md``), its λ_ctx = 0 twin and the two baselines trained as long with the
 recipe's slow discriminator and 16×16 bottleneck the same way, into ``results/ablation_picture.*``.
+``--fifteen`` scores the shipped 15-minute models (the headline with each set of clean-ups, its λ_ctx = 0
+twin, CycleGAN) and the CycleGAN + Seg row trained under ``--runs`` with every column of today's
+evaluation, into ``results/ablation_15min.*``.
 """
 
 from __future__ import annotations
@@ -84,6 +88,16 @@ PICTURE_ROWS = {
     "instagan_fill": (LONG, "the picture model + the 15-minute model's two clean-ups", LITE_CLEANUPS),
     "instagan_shipped": (LONG, "the picture model + all three inference clean-ups (shipped)", SHIPPED),
 }
+# --fifteen: the shipped 15-minute models, as the 15-minute rows they are, scored with every column of today's
+# evaluation; no 15-minute CycleGAN + Seg is shipped, so that row is the one trained under --runs.
+FIFTEEN = "instagan_lite_shapes32"
+FIFTEEN_MINUTE_ROWS = {
+    "cyclegan": ("cyclegan_lite_shapes32", ROWS["cyclegan"].description, None),
+    "instagan_noctx": ("instagan_lite_shapes32_noctx", ROWS["instagan_noctx"].description, None),
+    "instagan": (FIFTEEN, ROWS["instagan"].description, None),
+    "instagan_clean": (FIFTEEN, ROWS["instagan_clean"].description, TranslateOptions(clean_masks=True)),
+    "instagan_fill": (FIFTEEN, "the headline + both inference clean-ups (shipped)", SHIPPED),
+}
 COLUMNS = [
     *HEADLINE_COLUMNS,
     "oracle_iou",
@@ -115,10 +129,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--evaluate-only", action="store_true", help="evaluate the checkpoints already in --runs")
     parser.add_argument("--picture", action="store_true", help="evaluate the shipped picture models instead")
+    parser.add_argument(
+        "--fifteen",
+        action="store_true",
+        help="evaluate the shipped 15-minute models and the CycleGAN + Seg row under --runs instead",
+    )
     args = parser.parse_args()
 
     if args.picture:
-        loaded_rows = picture_rows()
+        loaded_rows = shipped_rows(PICTURE_ROWS)
+    elif args.fifteen:
+        found = {**shipped_rows(FIFTEEN_MINUTE_ROWS), **trained_rows(["cyclegan_seg"], args.runs)}
+        loaded_rows = {name: found[name] for name in ROWS if name in found}  # the 15-minute ablation's order
     else:
         if not args.evaluate_only:
             for name in args.rows:
@@ -126,7 +148,8 @@ def main() -> None:
                     info = train_row(name, args.minutes, args.runs)
                     print(f"{name}: {info['iterations']} iterations in {info['minutes']} min", flush=True)
         loaded_rows = trained_rows(args.rows, args.runs)
-    evaluate_rows(args, loaded_rows, "ablation_picture" if args.picture else "ablation")
+    stem = "ablation_picture" if args.picture else "ablation_15min" if args.fifteen else "ablation"
+    evaluate_rows(args, loaded_rows, stem)
 
 
 def trained_rows(names: list[str], runs: Path) -> dict:
@@ -147,11 +170,12 @@ def trained_rows(names: list[str], runs: Path) -> dict:
     return rows
 
 
-def picture_rows() -> dict:
-    """``{row: (model, options, info)}`` for the shipped picture models (``PICTURE_ROWS``), each scored with
-    the options its row names."""
+def shipped_rows(table: dict) -> dict:
+    """``{row: (model, options, info)}`` for the shipped models of ``table`` (``PICTURE_ROWS`` or
+    ``FIFTEEN_MINUTE_ROWS``), each scored with the options its row names; a row of a model that an earlier
+    row already scored is inference only."""
     rows, entries = {}, registry()
-    for name, (shipped, description, options) in PICTURE_ROWS.items():
+    for name, (shipped, description, options) in table.items():
         loaded, entry = load_pretrained(shipped), entries[shipped]
         if options == SHIPPED:
             options = loaded.options
@@ -162,7 +186,7 @@ def picture_rows() -> dict:
             "iterations": entry["iterations"],
             "description": description,
             "shipped": shipped,
-            "inference_only": shipped == LONG and name != "instagan",
+            "inference_only": any(row[0] == shipped for row in list(table.values())[: list(table).index(name)]),
             "config": loaded.config.as_dict(),
         }
         rows[name] = (loaded.model, options, info)

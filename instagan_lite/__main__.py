@@ -99,7 +99,7 @@ def config_from_flags(given: dict[str, object]):
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .train import Trainer, resume_conflicts
+    from .train import Trainer, long_run_note, resume_conflicts
 
     given = _given_flags(args)
     if args.resume:
@@ -133,6 +133,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     say = print if trainer.is_main else (lambda *_: None)  # one report for a torchrun run
     ranks = f" × {trainer.world_size} processes" if trainer.distributed else ""
     say(f"training {c.model.method}/{c.model.preset} on {trainer.device}{ranks}, output {trainer.out_dir}")
+    if (note := long_run_note(c, trainer.device.type)) is not None:
+        say(note)
     result = trainer.fit()
     say(
         f"stopped by {result.stopped_by} after {result.iterations} iterations ({result.epochs} epochs, "

@@ -46,6 +46,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "Trainer",
+    "long_run_note",
     "progress_postfix",
     "resume_conflicts",
 ]
@@ -212,6 +213,42 @@ REMOVED_MODEL_SETTINGS = {"gate_start": 0.5, "residual_scale": 0.0}
 random residual start), with the one value every model trained without them recorded. Checkpoints written
 before their removal still load; one that used another value describes a network this library no longer
 builds."""
+
+
+COLLAPSE_ITERATIONS = 5000
+"""About where the lite defaults' InstaGAN was measured to collapse to the identity (crop shape success
+0.84 / 0.92 at 2,902 iterations, 0.00 / 0.96 at 5,864 and 0.00 / 0.03 at 11,338: ``docs/lite_recipe.md``)."""
+
+PICTURE_RECIPE_FLAGS = "--lr-discriminator 5e-5 --generator-downsampling 1 --image-output layered"
+"""The three training changes of the shipped picture model ``instagan_lite_shapes32_long``."""
+
+
+def long_run_note(config: TrainConfig, device: str) -> str | None:
+    """A note for a run of the lite defaults' InstaGAN whose budget lets it pass
+    :data:`COLLAPSE_ITERATIONS`, or None. The defaults are the recipe for runs of up to about 15 minutes on
+    a laptop CPU; past about 5,000 iterations their discriminators win and the images go back to the
+    input. A budget counts as that long when ``max_iterations`` is unset or above 5,000 and, on the CPU,
+    ``minutes`` is unset or above 20 (its fastest run on 2 cores made about 200 iterations a minute); on an
+    accelerator any time budget may be that long."""
+    c = config
+    fifteen_minute_recipe = (
+        c.model.method == "instagan"
+        and c.model.preset == "lite"
+        and c.model.resolved_image_output == "residual"
+        and c.model.generator_downsampling is None
+        and c.lr_discriminator is None
+    )
+    if not fifteen_minute_recipe:
+        return None
+    if c.max_iterations is not None and c.max_iterations <= COLLAPSE_ITERATIONS:
+        return None
+    if device == "cpu" and c.minutes is not None and c.minutes <= 20:
+        return None
+    return (
+        f"note: the lite defaults are a recipe for about 15 minutes on a CPU; past about {COLLAPSE_ITERATIONS:,} "
+        "iterations their InstaGAN was measured to collapse back to the input (docs/lite_recipe.md). "
+        f"For a longer run use the picture model's recipe: {PICTURE_RECIPE_FLAGS}"
+    )
 
 
 def _without_removed_settings(model: dict) -> dict:

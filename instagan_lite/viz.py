@@ -131,6 +131,16 @@ def translation_figure(
     return fig
 
 
+def row_label(label: str, width: int = 24) -> str:
+    """``label`` as the lines of a row label beside a row of small images: a line break before each
+    `` (`` and `` + `` and after each ``: ``, then any line longer than ``width`` characters wrapped at
+    spaces (never at a hyphen), so that a long label does not run past its row's height."""
+    import textwrap
+
+    parts = label.replace(" (", "\n(").replace(": ", ":\n").replace(" + ", "\n+ ").split("\n")
+    return "\n".join(textwrap.fill(part, width, break_long_words=False, break_on_hyphens=False) for part in parts)
+
+
 def plain_images_figure(rows: dict[str, torch.Tensor], title: str = "", width: float = 8.2):
     """Rows of plain images, one row per entry of ``rows`` (label -> (N, 3, H, W) in [-1, 1]), one column
     per sample, the label on the left: e.g. input, oracle and one row per system's translation of the
@@ -148,7 +158,7 @@ def plain_images_figure(rows: dict[str, torch.Tensor], title: str = "", width: f
             axes[r, c].imshow(to_numpy_image(images[c]), interpolation="nearest")
             axes[r, c].set_xticks([])
             axes[r, c].set_yticks([])
-        axes[r, 0].set_ylabel(label.replace(" (", "\n(").replace(": ", ":\n").replace(" + ", "\n+ "), fontsize=5)
+        axes[r, 0].set_ylabel(row_label(label), fontsize=5)
     if title:
         fig.suptitle(title, fontsize=8)
     return fig

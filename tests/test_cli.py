@@ -109,6 +109,7 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert "stopped by iterations after 2 iterations" in text
+    assert "note:" not in text  # 2 iterations cannot reach the lite defaults' collapse
     assert sorted(p.name for p in (out / "samples").iterdir())[:2] == ["AtoB_000001.png", "AtoB_000002.png"]
     main(
         [
@@ -150,6 +151,19 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
         code = exit_info.code
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def test_cli_train_of_the_lite_defaults_without_an_iteration_bound_names_the_picture_recipe(tmp_path, capsys):
+    from instagan_lite.train import PICTURE_RECIPE_FLAGS
+
+    base = ["train", "--size", "16", "--batch-size", "2", "--shapes-length", "2", "--epochs", "1", "--no-progress"]
+    base += ["--sample-every", "0", "--checkpoint-every", "0", "--device", "cpu"]
+    main([*base, "--out-dir", str(tmp_path / "defaults")])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("training instagan/lite on cpu")
+    assert lines[1].startswith("note: the lite defaults") and lines[1].endswith(PICTURE_RECIPE_FLAGS)
+    main([*base, "--out-dir", str(tmp_path / "picture"), *PICTURE_RECIPE_FLAGS.split()])
+    assert "note:" not in capsys.readouterr().out
 
 
 def test_version_and_every_train_flag_has_help_and_a_default(capsys):

@@ -298,3 +298,30 @@ def test_resume_names_an_unknown_setting(config):
     checkpoint = Trainer(replace(config, max_iterations=1)).fit().checkpoint
     with pytest.raises(ValueError, match="unknown training setting 'minutez'"):
         Trainer.resume(checkpoint, minutez=3)
+
+
+def test_long_run_note_is_given_only_where_the_defaults_can_pass_their_collapse():
+    from instagan_lite.model import ModelConfig
+    from instagan_lite.train import COLLAPSE_ITERATIONS, PICTURE_RECIPE_FLAGS, long_run_note
+
+    lite = TrainConfig.lite()
+    note = long_run_note(lite, "cpu")  # no budget: the lite defaults run 1000 epochs
+    assert note is not None and PICTURE_RECIPE_FLAGS in note and "5,000" in note
+    assert long_run_note(lite.with_changes({"minutes": 60}), "cpu") == note
+    assert long_run_note(lite.with_changes({"max_iterations": COLLAPSE_ITERATIONS + 1}), "cpu") == note
+    # a learner's 15 minutes on a CPU, or a bound of 5,000 iterations, stays before the collapse
+    assert long_run_note(lite.with_changes({"minutes": 15}), "cpu") is None
+    assert long_run_note(lite.with_changes({"minutes": 20}), "cpu") is None
+    assert long_run_note(lite.with_changes({"max_iterations": COLLAPSE_ITERATIONS}), "cuda") is None
+    # ... but 15 minutes on an accelerator can be many more iterations
+    assert long_run_note(lite.with_changes({"minutes": 15}), "cuda") == note
+    # the picture recipe (any of its three changes), the baselines and the authors' recipe get no note
+    for change in (
+        {"lr_discriminator": 5e-5},
+        {"model.generator_downsampling": 1},
+        {"model.image_output": "layered"},
+        {"model.image_output": "direct"},
+        {"model.method": "cyclegan"},
+    ):
+        assert long_run_note(lite.with_changes(change), "cpu") is None, change
+    assert long_run_note(TrainConfig(model=ModelConfig(preset="paper")), "cpu") is None

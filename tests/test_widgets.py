@@ -218,6 +218,19 @@ def test_plain_images_figure_puts_each_row_of_images_in_its_own_row_of_axes():
         plain_images_figure({"input": black, "fewer": white[:2]})
 
 
+def test_row_label_breaks_at_the_label_parts_and_wraps_only_lines_too_long_for_a_row():
+    from instagan_lite.viz import row_label
+
+    assert row_label("CycleGAN + Seg (slow D, 16×16)") == "CycleGAN\n+ Seg\n(slow D, 16×16)"
+    assert row_label("the picture model: InstaGAN") == "the picture model:\nInstaGAN"
+    # the ablation's row whose second line ran past its row's height before it was wrapped
+    wrapped = row_label("the picture model + the 15-minute model's two clean-ups")
+    assert wrapped == "the picture model\n+ the 15-minute model's\ntwo clean-ups"
+    assert max(len(line) for line in wrapped.split("\n")) <= 24
+    assert row_label("abcdefghij" * 3) == "abcdefghij" * 3  # a word is never cut
+    assert row_label("x + both inference clean-ups") == "x\n+ both inference\nclean-ups"  # nor at its hyphen
+
+
 def test_compare_translations_figure_rows_are_input_oracle_then_each_system():
     from instagan_lite import TranslationModel
     from instagan_lite.data.sources import shapes_test_batch
