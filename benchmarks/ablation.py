@@ -174,7 +174,7 @@ def shipped_rows(table: dict) -> dict:
     """``{row: (model, options, info)}`` for the shipped models of ``table`` (``PICTURE_ROWS`` or
     ``FIFTEEN_MINUTE_ROWS``), each scored with the options its row names; a row of a model that an earlier
     row already scored is inference only."""
-    rows, entries = {}, registry()
+    rows, entries, scored = {}, registry(), set()
     for name, (shipped, description, options) in table.items():
         loaded, entry = load_pretrained(shipped), entries[shipped]
         if options == SHIPPED:
@@ -186,10 +186,11 @@ def shipped_rows(table: dict) -> dict:
             "iterations": entry["iterations"],
             "description": description,
             "shipped": shipped,
-            "inference_only": any(row[0] == shipped for row in list(table.values())[: list(table).index(name)]),
+            "inference_only": shipped in scored,
             "config": loaded.config.as_dict(),
         }
         rows[name] = (loaded.model, options, info)
+        scored.add(shipped)
     return rows
 
 
